@@ -1,0 +1,55 @@
+"""User accounts: client contacts and provider staff share one user model."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who logs in: a client's contact (``client`` set) or a provider's staff member.
+
+    Staff (``is_staff``) belong to no client; they serve clients through the teams they are on.
+    """
+
+    client = models.ForeignKey(
+        "clients.Client",
+        verbose_name=_("client"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        help_text=_("Set for a client's contacts; empty for the provider's staff."),
+    )
+    is_client_admin = models.BooleanField(
+        _("client admin"),
+        default=False,
+        help_text=_("May invite and deactivate colleagues of the same client."),
+    )
+    preferred_language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=[("nl", _("Dutch")), ("en", _("English"))],
+        default="nl",
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="accounts_user_staff_has_no_client",
+                condition=Q(is_staff=False) | Q(client__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="accounts_user_client_admin_has_client",
+                condition=Q(is_client_admin=False) | Q(client__isnull=False),
+            ),
+        ]
+
+    @property
+    def is_contact(self) -> bool:
+        return self.client_id is not None
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username

@@ -1,0 +1,19 @@
+"""Reads of user accounts, scoped to the organisation of the user who asks."""
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+
+
+def colleague_list_for_user(*, user) -> QuerySet[User]:
+    """Return the contacts of ``user``'s client, active ones first; none for staff."""
+    if not user.is_authenticated or not user.client_id:
+        return User.objects.none()
+    return User.objects.filter(client_id=user.client_id, is_staff=False).order_by(
+        "-is_active", "first_name", "last_name", "username"
+    )
+
+
+def colleague_get_for_user(*, user, pk: int) -> User:
+    """Return contact ``pk`` of ``user``'s own client; raise ``User.DoesNotExist`` otherwise."""
+    return colleague_list_for_user(user=user).get(pk=pk)

@@ -1,0 +1,101 @@
+"""The client admin's pages: the colleagues of the organisation, invitations, deactivation."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import selectors, services
+from accounts.forms import InviteForm
+from accounts.models import User
+from paqt_support.exceptions import ApplicationError
+from tickets.views import contact_required
+
+
+def client_admin_required(view):
+    """Let in the client admins of an organisation; other contacts are refused."""
+
+    @wraps(view)
+    @contact_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_client_admin:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _colleague_or_404(request, pk: int) -> User:
+    try:
+        return selectors.colleague_get_for_user(user=request.user, pk=pk)
+    except User.DoesNotExist:
+        raise Http404 from None
+
+
+@require_GET
+@client_admin_required
+def colleague_list(request):
+    """List the organisation's contacts with their state and the actions on them."""
+    colleagues = selectors.colleague_list_for_user(user=request.user)
+    return render(request, "portal/colleague_list.html", {"colleagues": colleagues})
+
+
+@require_http_methods(["GET", "POST"])
+@client_admin_required
+def colleague_invite(request):
+    """Invite a colleague, who receives an email to choose a password."""
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.colleague_invite(
+                admin=request.user,
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                preferred_language=data["language"],
+                is_client_admin=data["is_client_admin"],
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s has been invited and will receive an email at %(email)s.")
+                % {"name": user, "email": user.email},
+            )
+            return redirect("accounts:colleague-list")
+    return render(request, "portal/colleague_invite.html", {"form": form})
+
+
+def _set_active(request, pk: int, *, active: bool):
+    colleague = _colleague_or_404(request, pk)
+    try:
+        if active:
+            services.colleague_reactivate(admin=request.user, colleague=colleague)
+        else:
+            services.colleague_deactivate(admin=request.user, colleague=colleague)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        done = (
+            _("%(name)s can log in again.") if active else _("%(name)s can no longer log in.")
+        )
+        messages.success(request, done % {"name": colleague})
+    return redirect("accounts:colleague-list")
+
+
+@require_POST
+@client_admin_required
+def colleague_deactivate(request, pk: int):
+    return _set_active(request, pk, active=False)
+
+
+@require_POST
+@client_admin_required
+def colleague_reactivate(request, pk: int):
+    return _set_active(request, pk, active=True)

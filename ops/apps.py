@@ -1,0 +1,9 @@
+"""App configuration for operations: health checks, worker heartbeat, local mailbox."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OpsConfig(AppConfig):
+    name = "ops"
+    verbose_name = _("Operations")

@@ -1,0 +1,72 @@
+"""Health endpoints and, in local mode only, the mailbox of outgoing email."""
+
+from email import policy
+from email.parser import BytesParser
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from ops import health
+from ops.mail import mailbox_messages
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Answer 200 while the process can serve requests at all."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Answer 200 when the database, the broker and a worker are all reachable, else 503."""
+    checks = {
+        "database": health.check_database(),
+        "broker": health.check_broker(),
+        "worker": health.check_worker(now=timezone.now()),
+    }
+    ok = all(c.ok for c in checks.values())
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "checks": {name: c.as_dict() for name, c in checks.items()},
+    }
+    return JsonResponse(body, status=200 if ok else 503)
+
+
+def _local_only():
+    if settings.IS_PRODUCTION or settings.EMAIL_BACKEND != "ops.mail.LocalMailboxBackend":
+        raise Http404
+
+
+@require_GET
+def mailbox(request):
+    """List the email the app has sent, newest first (local mode)."""
+    _local_only()
+    return render(request, "ops/mailbox.html", {"messages_": mailbox_messages()})
+
+
+@require_GET
+def mailbox_message(request, name: str):
+    """Show one sent email with its text and HTML parts (local mode)."""
+    _local_only()
+    path = settings.MAIL_DIR / name
+    if "/" in name or not name.endswith(".eml") or not path.is_file():
+        raise Http404
+    message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    text = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    return render(
+        request,
+        "ops/mailbox_message.html",
+        {
+            "message": message,
+            "name": name,
+            "text": text.get_content() if text else "",
+            "html": html.get_content() if html else "",
+        },
+    )

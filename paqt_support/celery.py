@@ -1,0 +1,38 @@
+"""The Celery application and its beat schedule."""
+
+import os
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paqt_support.settings")
+
+app = Celery("paqt_support")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Proves to /readyz that beat fires and a worker executes what it sends.
+    "ops.heartbeat": {"task": "ops.heartbeat", "schedule": 30.0},
+    # Sends SLA at-risk and breach notices within half a minute of the moment they fall
+    # due; a run that waited in the queue past the next one is dropped, not piled up.
+    "sla.sweep": {"task": "sla.sweep", "schedule": 30.0, "options": {"expires": 25}},
+}
+
+
+@app.on_after_configure.connect
+def _prepare_filesystem_broker(sender, **kwargs):
+    """Create the folders of the filesystem transport; kombu expects them to exist."""
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "control_folder"):
+        if options.get(key):
+            os.makedirs(options[key], exist_ok=True)
+
+
+@worker_process_init.connect
+def _close_inherited_db_connections(**kwargs):
+    # A forked pool process must not share the parent's database socket.
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.close()

@@ -1,0 +1,66 @@
+"""The seed_demo command: a believable demo, idempotent, with a JSON account list."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+from clients.models import Client
+from sla.models import Agreement
+from tickets.models import Issue
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_creates_clients_teams_agreements_users_and_issues():
+    _seed()
+    assert Client.objects.count() >= 2
+    for client in Client.objects.all():
+        assert client.team.members.exists()
+        assert client.contacts.exists()
+    assert Agreement.objects.values("tier").distinct().count() >= 2
+    statuses = set(Issue.objects.values_list("status", flat=True))
+    assert len(statuses) >= 3
+
+
+def test_seed_demo_twice_duplicates_nothing():
+    _seed()
+    counts = (User.objects.count(), Client.objects.count(), Issue.objects.count())
+    _seed()
+    assert (User.objects.count(), Client.objects.count(), Issue.objects.count()) == counts
+
+
+def test_seed_demo_json_lists_every_account_in_the_documented_shape():
+    data = json.loads(_seed("--json", "--password", "een-ander-wachtwoord"))
+    assert data["password"] == "een-ander-wachtwoord"
+    accounts = {a["username"]: a for a in data["accounts"]}
+    assert set(accounts) == set(User.objects.values_list("username", flat=True))
+    for account in data["accounts"]:
+        assert set(account) == {"username", "role", "client", "clients", "is_staff"}
+    contact = next(a for a in data["accounts"] if not a["is_staff"])
+    assert contact["client"] is not None
+    assert contact["clients"] == []
+    staff = next(a for a in data["accounts"] if a["role"] == "team_member")
+    assert staff["client"] is None
+    assert staff["clients"]
+    user = User.objects.get(username=contact["username"])
+    assert user.check_password("een-ander-wachtwoord")
+
+
+def test_seed_demo_once_leaves_existing_data_and_passwords_alone():
+    _seed("--password", "eerste-wachtwoord")
+    _seed("--once", "--password", "tweede-wachtwoord")
+    assert User.objects.get(username="admin").check_password("eerste-wachtwoord")
+
+
+def test_seed_demo_refuses_a_short_password():
+    with pytest.raises(CommandError, match="at least 8 characters"):
+        _seed("--password", "kort")

@@ -1,0 +1,44 @@
+"""Shared fixtures: mail kept in memory, media under a temporary folder, live-service markers."""
+
+import os
+
+import pytest
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("REDIS_URL"):
+        return
+    skip = pytest.mark.skip(
+        reason="needs a real Redis and worker processes; runs on the real-services run "
+        "(set REDIS_URL, as .ci/run does)"
+    )
+    for item in items:
+        if "live_services" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_files(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.MAIL_DIR = tmp_path / "mail"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Run tasks in-process unless a test talks to real workers."""
+    from paqt_support.celery import app
+
+    if "live_services" in request.keywords:
+        yield
+        return
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

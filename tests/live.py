@@ -1,0 +1,105 @@
+"""Fixtures that run real Celery worker processes against the test database and Redis."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url() -> str:
+    """Return a DATABASE_URL for the test database pytest-django created."""
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    user = s.get("USER") or ""
+    host = s.get("HOST") or "127.0.0.1"
+    port = s.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{s['NAME']}"
+
+
+class WorkerProcess:
+    """A `celery worker` subprocess that can be started, killed and started again."""
+
+    def __init__(self, tmp_path: Path, *, beat: bool = False, extra_env: dict | None = None):
+        self.tmp_path = tmp_path
+        self.beat = beat
+        self.extra_env = extra_env or {}
+        self.process: subprocess.Popen | None = None
+        self.log_path = tmp_path / "worker.log"
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "VAR_DIR": str(self.tmp_path / "var"),
+            "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
+        }
+        args = [
+            sys.executable, "-m", "celery", "-A", "paqt_support", "worker",
+            "--loglevel", "INFO", "--concurrency", "1", "--pool", "prefork",
+            "--hostname", f"test-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
+        ]  # fmt: skip
+        if self.beat:
+            args += ["--beat", "--schedule", str(self.tmp_path / "beat-schedule")]
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(  # noqa: S603 - our own command line
+            args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def wait_for(condition, *, timeout: float = 30.0, interval: float = 0.2, message=""):
+    """Poll ``condition`` until it returns a truthy value; fail the test after ``timeout`` s.
+
+    ``message`` may be a callable, so that a worker's log is read only when it is needed.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    text = message() if callable(message) else message
+    pytest.fail(text or f"condition not met within {timeout} s", pytrace=False)
+
+
+@pytest.fixture
+def worker_process(tmp_path, transactional_db):
+    """Yield a factory of worker processes; every one started is stopped afterwards."""
+    from paqt_support.celery import app
+
+    # Messages left in the broker by an earlier test must not run against this one's data.
+    app.control.purge()
+    started: list[WorkerProcess] = []
+
+    def make(**kwargs) -> WorkerProcess:
+        worker = WorkerProcess(tmp_path, **kwargs)
+        started.append(worker)
+        return worker
+
+    yield make
+    for worker in started:
+        worker.stop()

@@ -1,0 +1,143 @@
+"""Reads of issues and their timeline, always scoped to what the user may see."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from clients.selectors import client_list_for_user, user_is_administrator
+from tickets.models import Attachment, Comment, EventKind, Issue, IssueEvent
+
+# The orderings a list offers, by the name a URL uses; the id breaks ties so that
+# pages never overlap.
+ISSUE_ORDERINGS: dict[str, tuple[str, ...]] = {
+    "-created": ("-created_at", "-id"),
+    "created": ("created_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+    "priority": ("priority", "-created_at", "-id"),
+    "reference": ("reference",),
+    "-reference": ("-reference",),
+}
+
+# What a client reads in an issue's history; the rest is the team's bookkeeping.
+PUBLIC_HISTORY_KINDS = (EventKind.CREATED, EventKind.STATUS_CHANGED, EventKind.PRIORITY_CHANGED)
+
+
+def issue_list_for_user(*, user) -> QuerySet[Issue]:
+    """Return the issues ``user`` may see, with what a list row shows already joined.
+
+    A contact sees its own client's issues; a staff member those of the clients whose
+    team it is on; an administrator all.
+    """
+    base = Issue.objects.select_related("client", "requester", "assignee")
+    if not user.is_authenticated:
+        return base.none()
+    if user.client_id:
+        return base.filter(client_id=user.client_id)
+    if user_is_administrator(user):
+        return base
+    if user.is_staff:
+        return base.filter(client__in=client_list_for_user(user=user))
+    return base.none()
+
+
+def issue_search_for_user(
+    *,
+    user,
+    query: str = "",
+    statuses: tuple[str, ...] = (),
+    priorities: tuple[str, ...] = (),
+    mine: bool = False,
+    ordering: str = "-created",
+) -> QuerySet[Issue]:
+    """Return the issues ``user`` may see that match a search, for a list page.
+
+    ``query`` matches the reference, title or description; ``mine`` keeps the issues that
+    ``user`` requested or watches. The SLA clocks of each issue come prefetched.
+    """
+    issues = issue_list_for_user(user=user).prefetch_related(_sla_clocks_prefetch())
+    query = query.strip()
+    if query:
+        issues = issues.filter(
+            Q(reference__iexact=query) | Q(title__icontains=query) | Q(description__icontains=query)
+        )
+    if statuses:
+        issues = issues.filter(status__in=statuses)
+    if priorities:
+        issues = issues.filter(priority__in=priorities)
+    if mine:
+        # A subquery rather than a join on watchers keeps one row per issue.
+        watched = Issue.watchers.through.objects.filter(user_id=user.pk).values("issue_id")
+        issues = issues.filter(Q(requester_id=user.pk) | Q(pk__in=watched))
+    return issues.order_by(*ISSUE_ORDERINGS.get(ordering, ISSUE_ORDERINGS["-created"]))
+
+
+def _sla_clocks_prefetch() -> Prefetch:
+    from sla.models import SlaClock
+
+    return Prefetch("sla_clocks", queryset=SlaClock.objects.order_by("kind"))
+
+
+def issue_get_for_user(*, user, reference: str) -> Issue:
+    """Return the issue with ``reference`` if ``user`` may see it; raise ``Issue.DoesNotExist``."""
+    return issue_list_for_user(user=user).select_related("agreement").get(reference=reference)
+
+
+def comment_list_for_issue(*, issue: Issue, user) -> QuerySet[Comment]:
+    """Return the conversation of ``issue`` as ``user`` may see it; clients never see notes."""
+    comments = issue.comments.select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=_attachments_visible(user))
+    )
+    if not user.is_staff:
+        comments = comments.filter(is_internal=False)
+    return comments
+
+
+def _attachments_visible(user) -> QuerySet[Attachment]:
+    attachments = Attachment.objects.select_related("uploaded_by")
+    if not user.is_staff:
+        attachments = attachments.filter(is_internal=False)
+    return attachments
+
+
+def attachment_list_for_issue(*, issue: Issue, user) -> QuerySet[Attachment]:
+    """Return the files of ``issue`` that ``user`` may download."""
+    return _attachments_visible(user).filter(issue=issue)
+
+
+def attachment_get_for_user(*, user, pk: int) -> Attachment:
+    """Return attachment ``pk`` if ``user`` may see its issue; raise ``Attachment.DoesNotExist``."""
+    return (
+        _attachments_visible(user)
+        .select_related("issue")
+        .filter(issue__in=issue_list_for_user(user=user))
+        .get(pk=pk)
+    )
+
+
+def issue_detail_for_user(*, user, reference: str) -> Issue:
+    """Return the issue with ``reference`` for its own page, SLA clocks included.
+
+    Raise ``Issue.DoesNotExist`` when ``user`` may not see it.
+    """
+    return (
+        issue_list_for_user(user=user)
+        .select_related("agreement")
+        .prefetch_related(_sla_clocks_prefetch())
+        .get(reference=reference)
+    )
+
+
+def event_list_for_issue(*, issue: Issue, user) -> QuerySet[IssueEvent]:
+    """Return the history of ``issue`` as ``user`` may see it."""
+    events = issue.events.select_related("actor")
+    if not user.is_staff:
+        events = events.filter(is_internal=False)
+    return events
+
+
+def event_list_public_history(*, issue: Issue, user) -> QuerySet[IssueEvent]:
+    """Return the filing and the status and priority changes of ``issue``, oldest first."""
+    return event_list_for_issue(issue=issue, user=user).filter(kind__in=PUBLIC_HISTORY_KINDS)
+
+
+def watcher_list_for_issue(*, issue: Issue, user) -> QuerySet:
+    """Return the active people who follow ``issue``, by name."""
+    return issue.watchers.filter(is_active=True).order_by("first_name", "last_name", "username")
