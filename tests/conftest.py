@@ -29,6 +29,8 @@ def _isolated_files(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.MAIL_DIR = tmp_path / "mail"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # A deliberately slow hash is the point in production and only a cost in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
