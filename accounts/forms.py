@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from tickets.forms import ServiceErrorsMixin
 
 
@@ -14,7 +15,7 @@ class InviteForm(ServiceErrorsMixin, forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     language = forms.ChoiceField(
         label=_("Language of emails"),
-        choices=[("nl", _("Dutch")), ("en", _("English"))],
+        choices=User._meta.get_field("preferred_language").choices,
         initial="nl",
     )
     is_client_admin = forms.BooleanField(

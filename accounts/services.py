@@ -15,8 +15,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from paqt_support.exceptions import ApplicationError, NotAllowedError
 
-LANGUAGES = ("nl", "en")
-
 
 def _check_admin(admin: User) -> None:
     if not (admin.is_active and admin.client_id and admin.is_client_admin):
@@ -55,9 +53,7 @@ def invitation_send(*, user: User, invited_by: User) -> None:
         "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
     with translation.override(user.preferred_language):
-        subject = " ".join(
-            render_to_string("registration/invitation_subject.txt", context).split()
-        )
+        subject = " ".join(render_to_string("registration/invitation_subject.txt", context).split())
         text = render_to_string("registration/invitation_email.txt", context)
         html = render_to_string("registration/invitation_email.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email])
@@ -83,7 +79,8 @@ def colleague_invite(
     email = (email or "").strip().lower()
     if not email:
         raise ApplicationError(_("Enter an email address."), field="email")
-    if preferred_language not in LANGUAGES:
+    languages = [code for code, _label in User._meta.get_field("preferred_language").choices]
+    if preferred_language not in languages:
         raise ApplicationError(_("Choose one of the languages offered."), field="language")
     taken = _("Someone with this email address already has an account.")
     if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():

@@ -3,7 +3,6 @@
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,13 +16,13 @@ from tickets.views import contact_required
 
 
 def client_admin_required(view):
-    """Let in the client admins of an organisation; other contacts are refused."""
+    """Let in the client admins of an organisation; to other contacts these pages do not exist."""
 
     @wraps(view)
     @contact_required
     def wrapper(request, *args, **kwargs):
         if not request.user.is_client_admin:
-            raise PermissionDenied
+            raise Http404
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -36,16 +35,16 @@ def _colleague_or_404(request, pk: int) -> User:
         raise Http404 from None
 
 
-@require_GET
 @client_admin_required
+@require_GET
 def colleague_list(request):
     """List the organisation's contacts with their state and the actions on them."""
     colleagues = selectors.colleague_list_for_user(user=request.user)
     return render(request, "portal/colleague_list.html", {"colleagues": colleagues})
 
 
-@require_http_methods(["GET", "POST"])
 @client_admin_required
+@require_http_methods(["GET", "POST"])
 def colleague_invite(request):
     """Invite a colleague, who receives an email to choose a password."""
     form = InviteForm(request.POST or None)
@@ -82,20 +81,18 @@ def _set_active(request, pk: int, *, active: bool):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        done = (
-            _("%(name)s can log in again.") if active else _("%(name)s can no longer log in.")
-        )
+        done = _("%(name)s can log in again.") if active else _("%(name)s can no longer log in.")
         messages.success(request, done % {"name": colleague})
     return redirect("accounts:colleague-list")
 
 
-@require_POST
 @client_admin_required
+@require_POST
 def colleague_deactivate(request, pk: int):
     return _set_active(request, pk, active=False)
 
 
-@require_POST
 @client_admin_required
+@require_POST
 def colleague_reactivate(request, pk: int):
     return _set_active(request, pk, active=True)

@@ -17,6 +17,11 @@ app.conf.beat_schedule = {
     # Sends SLA at-risk and breach notices within half a minute of the moment they fall
     # due; a run that waited in the queue past the next one is dropped, not piled up.
     "sla.sweep": {"task": "sla.sweep", "schedule": 30.0, "options": {"expires": 25}},
+    # Queues every escalation step that is due in the database, so a page still goes out
+    # when its task was lost (Redis restarted, no worker when the issue was filed).
+    "oncall.sweep": {"task": "oncall.sweep", "schedule": 15.0, "options": {"expires": 12}},
+    # Reports escalation steps that are overdue to the log and, once per step, by email.
+    "oncall.watchdog": {"task": "oncall.watchdog", "schedule": 60.0, "options": {"expires": 55}},
 }
 
 

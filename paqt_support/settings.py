@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "sla",
     "tickets",
     "ops",
+    "oncall",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,9 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/", include("accounts.urls")),
+    path("sla/", include("sla.urls")),
+    path("oncall/", include("oncall.urls")),
     path("", include("tickets.urls")),
 ]
 

@@ -189,7 +189,7 @@ def sla_report(*, client: Client, year: int, month: int, now: datetime) -> SlaRe
     Clocks that still count are judged as they stand at ``now``: breached once past
     their due time, pending before it. Two queries: the issues and their clocks.
     """
-    zone = timezone.get_current_timezone()
+    zone = timezone.get_default_timezone()
     starts_at = datetime(year, month, 1, tzinfo=zone)
     ends_at = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
     issues = (

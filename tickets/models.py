@@ -132,6 +132,8 @@ class Issue(models.Model):
         ]
         indexes = [
             models.Index(fields=["client", "-created_at"], name="tickets_issue_client_created"),
+            # The portal's "recently updated" list of one client.
+            models.Index(fields=["client", "-updated_at"], name="tickets_issue_client_updated"),
             models.Index(fields=["client", "status"], name="tickets_issue_client_status"),
             models.Index(fields=["assignee", "status"], name="tickets_issue_assignee_status"),
         ]
@@ -229,6 +231,12 @@ class EventKind(models.TextChoices):
     SLA_STARTED = "sla_started", _("SLA clocks started")
     SLA_AT_RISK = "sla_at_risk", _("SLA target at risk")
     SLA_BREACHED = "sla_breached", _("SLA target breached")
+    ESCALATION_STARTED = "escalation_started", _("Out-of-hours escalation started")
+    PAGE_SENT = "page_sent", _("On-call engineer paged")
+    PAGE_FAILED = "page_failed", _("Page failed")
+    ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Escalation acknowledged")
+    ESCALATION_EXHAUSTED = "escalation_exhausted", _("Escalation ended unacknowledged")
+    ESCALATION_CANCELLED = "escalation_cancelled", _("Escalation stopped")
 
 
 class IssueEvent(models.Model):

@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from clients.models import Client
 from clients.selectors import team_members
+from oncall import services as oncall_services
+from oncall.selectors import escalation_paged_user
 from paqt_support.exceptions import ApplicationError, ConflictError, NotAllowedError
 from sla import services as sla_services
 from sla.selectors import agreement_in_force, target_for
@@ -273,6 +275,7 @@ def _issue_insert(
             issue=issue, uploads=uploads, uploaded_by=requester, now=now, channel=channel
         )
         sla_services.sla_clocks_start(issue=issue, now=now)
+        oncall_services.escalation_trigger(issue=issue, now=now)
 
         from tickets.tasks import issue_created_notify_task
 
@@ -368,7 +371,14 @@ def _version_bump(*, issue: Issue, expected_version: int | None, now: datetime, 
 
 
 def _status_apply(
-    *, issue: Issue, actor: User, status: str, now: datetime, channel: str, expected_version=None
+    *,
+    issue: Issue,
+    actor: User,
+    status: str,
+    now: datetime,
+    channel: str,
+    expected_version=None,
+    details: dict | None = None,
 ) -> IssueEvent:
     old = issue.status
     fields: dict = {"status": status}
@@ -388,7 +398,7 @@ def _status_apply(
         actor=actor,
         now=now,
         channel=channel,
-        data={"from": old, "to": status},
+        data={"from": old, "to": status, **(details or {})},
     )
     sla_services.sla_status_changed(issue=issue, old_status=old, new_status=status, now=now)
     return event
@@ -462,6 +472,7 @@ def issue_change_priority(
             data={"from": old, "to": priority, "reason": reason},
         )
         sla_services.sla_priority_changed(issue=issue, now=now)
+        oncall_services.escalation_trigger(issue=issue, now=now)
         _notify_update_on_commit(event)
     return issue
 
@@ -475,13 +486,14 @@ def issue_assign(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Issue:
-    """Give ``issue`` to a member of its client's team, or to nobody."""
+    """Give ``issue`` to a member of its client's team, an engineer paged for it, or nobody."""
     now = _now(now)
     if not actor.is_staff:
         raise NotAllowedError(_("Only the team can assign issues."))
     if (
         assignee is not None
         and not team_members(client_id=issue.client_id).filter(pk=assignee.pk).exists()
+        and not escalation_paged_user(issue_id=issue.pk, user_id=assignee.pk)
     ):
         raise ApplicationError(
             _("%(name)s is not on the team of this client.") % {"name": assignee},
@@ -574,3 +586,120 @@ def attachment_add(
         )
         Issue.objects.filter(pk=issue.pk).update(updated_at=now, last_activity_at=now)
     return stored
+
+
+def issue_merge(
+    *,
+    target: Issue,
+    sources: Iterable[Issue],
+    actor: User,
+    channel: str = Channel.ADMIN,
+    now: datetime | None = None,
+) -> Issue:
+    """Merge the duplicates ``sources`` into ``target`` and close them.
+
+    Their replies, notes and files move to ``target``, and their followers and requesters
+    follow ``target`` from now on. Each source gets a public reply pointing to ``target``
+    (which emails its requester and followers) and is closed with an event that names
+    ``target``; ``target`` gets an internal note listing what was merged. Only issues of
+    one client merge, so that no client reads another's conversation, and a closed issue
+    neither merges nor receives a merge.
+    """
+    now = _now(now)
+    if not actor.is_staff:
+        raise NotAllowedError(_("Only the team can merge issues."))
+    source_ids = sorted({source.pk for source in sources})
+    if not source_ids:
+        raise ApplicationError(_("Choose at least one issue to merge."), field="sources")
+    if target.pk in source_ids:
+        raise ApplicationError(_("An issue cannot be merged into itself."), field="sources")
+    with transaction.atomic():
+        # Locking in id order keeps two overlapping merges from deadlocking.
+        locked = {
+            issue.pk: issue
+            for issue in Issue.objects.select_for_update(of=("self",))
+            .select_related("requester")
+            .filter(pk__in=[target.pk, *source_ids])
+            .order_by("pk")
+        }
+        target = locked[target.pk]
+        merged = [locked[pk] for pk in source_ids if pk in locked]
+        if len(merged) != len(source_ids):
+            raise ApplicationError(_("One of the issues no longer exists."), field="sources")
+        if target.status == Status.CLOSED:
+            raise ApplicationError(
+                _("%(reference)s is closed; reopen it before merging into it.")
+                % {"reference": target.reference},
+                field="target",
+            )
+        for source in merged:
+            if source.client_id != target.client_id:
+                raise ApplicationError(
+                    _("%(reference)s belongs to another client; only issues of one client merge.")
+                    % {"reference": source.reference},
+                    field="sources",
+                )
+            if source.status == Status.CLOSED:
+                raise ApplicationError(
+                    _("%(reference)s is closed already.") % {"reference": source.reference},
+                    field="sources",
+                )
+
+        Comment.objects.filter(issue_id__in=source_ids).update(issue=target)
+        Attachment.objects.filter(issue_id__in=source_ids).update(issue=target)
+        _watchers_merge(target=target, sources=merged, actor=actor, now=now, channel=channel)
+        references = ", ".join(source.reference for source in merged)
+        comment_create(
+            issue=target,
+            author=actor,
+            body=_(
+                "Merged %(references)s into this issue: their conversation, files and "
+                "followers are here now."
+            )
+            % {"references": references},
+            is_internal=True,
+            channel=channel,
+            now=now,
+        )
+        for source in merged:
+            # The reply is for the client, so it is written in the requester's language.
+            with translation.override(source.requester.preferred_language):
+                body = _(
+                    "This issue duplicates %(reference)s and has been merged into it. "
+                    "Everything said here has moved there; follow %(reference)s for news."
+                ) % {"reference": target.reference}
+            comment_create(issue=source, author=actor, body=body, channel=channel, now=now)
+            _status_apply(
+                issue=source,
+                actor=actor,
+                status=Status.CLOSED,
+                now=now,
+                channel=channel,
+                details={"merged_into": target.reference, "merged_into_id": target.pk},
+            )
+    target.refresh_from_db()
+    return target
+
+
+def _watchers_merge(
+    *, target: Issue, sources: list[Issue], actor: User, now: datetime, channel: str
+) -> None:
+    # Followers stay on the sources as well, so that the merge reply reaches them.
+    through = Issue.watchers.through
+    following = set(through.objects.filter(issue_id=target.pk).values_list("user_id", flat=True))
+    candidates = set(
+        through.objects.filter(issue_id__in=[s.pk for s in sources]).values_list(
+            "user_id", flat=True
+        )
+    ) | {s.requester_id for s in sources if s.requester.client_id == target.client_id}
+    newcomers = User.objects.filter(pk__in=candidates - following, is_active=True).order_by("pk")
+    for watcher in newcomers:
+        target.watchers.add(watcher)
+        _event_record(
+            issue=target,
+            kind=EventKind.WATCHER_ADDED,
+            actor=actor,
+            now=now,
+            channel=channel,
+            data={"user": watcher.pk, "name": str(watcher)},
+        )

@@ -1,0 +1,35 @@
+"""Emails that tell an issue's assignee and team lead an SLA target is at risk or breached."""
+
+from datetime import datetime
+
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from sla.models import ClockKind
+from tickets.models import EventKind, IssueEvent
+from tickets.notifications import issue_url_for
+
+TEMPLATE = "sla/email/clock_alert"
+
+
+def sla_clock_alert_send(*, event: IssueEvent, user) -> None:
+    """Email ``user`` the at-risk or breach notice that ``event`` recorded, in their language."""
+    issue = event.issue
+    due_at = event.data.get("due_at")
+    context = {
+        "issue": issue,
+        "recipient": user,
+        "is_breach": event.kind == EventKind.SLA_BREACHED,
+        "clock": ClockKind(event.data["clock"]).label,
+        "priority": event.data.get("priority", issue.priority),
+        "due_at": datetime.fromisoformat(due_at) if due_at else None,
+        "url": issue_url_for(user=user, issue=issue),
+    }
+    with translation.override(user.preferred_language):
+        subject = " ".join(render_to_string(f"{TEMPLATE}_subject.txt", context).split())
+        text = render_to_string(f"{TEMPLATE}.txt", context)
+        html = render_to_string(f"{TEMPLATE}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
