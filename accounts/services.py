@@ -61,6 +61,12 @@ def invitation_send(*, user: User, invited_by: User) -> None:
     message.send()
 
 
+def _invitation_queue(*, user: User, invited_by: User) -> None:
+    from accounts.tasks import invitation_send_task
+
+    invitation_send_task.delay(user.pk, invited_by.pk)
+
+
 def colleague_invite(
     *,
     admin: User,
@@ -98,7 +104,7 @@ def colleague_invite(
     try:
         with transaction.atomic():
             user.save()
-            transaction.on_commit(lambda: invitation_send(user=user, invited_by=admin))
+            transaction.on_commit(lambda: _invitation_queue(user=user, invited_by=admin))
     except IntegrityError:
         # Two admins invited the same address at the same moment.
         raise ApplicationError(taken, field="email") from None

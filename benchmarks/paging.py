@@ -142,7 +142,7 @@ def _measure(*, file_issue, sink, count: int, lost: bool) -> list[float]:
     for number in range(1, count + 1):
         started = time.monotonic()
         if lost:
-            with mock.patch("oncall.services._schedule"):
+            with mock.patch("oncall.services.moves.step_schedule"):
                 issue = file_issue(number)
         else:
             issue = file_issue(number)

@@ -118,12 +118,12 @@ def handoff_at(layer: Layer, zone: ZoneInfo, n: int) -> datetime:
 def _shift_index(layer: Layer, zone: ZoneInfo, at: datetime) -> int:
     """Return the number of the shift of ``layer`` that contains the UTC instant ``at``."""
     local_day = at.astimezone(zone).date()
-    n = (local_day - layer.first_handoff_on).days // layer.shift_days
-    # The estimate from the local date is off by at most one shift either way.
+    # The shift that started on or before the local date, or the one after it when ``at``
+    # is past that one's handoff (also when a handoff in a DST gap moved past midnight);
+    # step back until the handoff is not after ``at``.
+    n = (local_day - layer.first_handoff_on).days // layer.shift_days + 1
     while handoff_at(layer, zone, n) > at:
         n -= 1
-    while handoff_at(layer, zone, n + 1) <= at:
-        n += 1
     return n
 
 

@@ -34,6 +34,19 @@ def _isolated_files(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _english(settings):
+    """Run tests in English so their assertions read as the source strings do.
+
+    The product's own default, Dutch, is asserted in tests/accounts/test_language.py.
+    """
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(request):
     """Run tasks in-process unless a test talks to real workers."""
     from paqt_support.celery import app

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from paqt_support.exceptions import ApplicationError
@@ -23,7 +24,6 @@ class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
-        self.widget.attrs.setdefault("multiple", True)
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data] if data else []
@@ -31,16 +31,17 @@ class MultipleFileField(forms.FileField):
             raise forms.ValidationError(self.error_messages["required"], code="required")
         # Each file is parsed by FileField for its name and size; the content is judged
         # by tickets.attachments when the service stores it.
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+        clean_one = super().clean
+        return [clean_one(f, initial) for f in files]
 
 
 def attachments_help_text() -> str:
     return _(
-        "Up to %(count)d files of at most %(size)d MB each: PDF, images, text, CSV, "
+        "Up to %(count)d files of at most %(size)s each: PDF, images, text, CSV, "
         "office documents or ZIP."
     ) % {
         "count": settings.ATTACHMENT_MAX_FILES,
-        "size": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        "size": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
     }
 
 
@@ -91,9 +92,19 @@ class IssueForm(ServiceErrorsMixin, forms.Form):
         required=False,
         help_text=_("For example the name of the application and the screen concerned."),
     )
-    priority = forms.ChoiceField(label=_("Priority"), choices=())
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=(),
+        error_messages={"invalid_choice": _("Choose one of the priorities your agreement offers.")},
+    )
     attachments = MultipleFileField(label=_("Attachments"))
-    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    submission_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("This form has expired. Please fill it in again."),
+            "invalid": _("This form has expired. Please fill it in again."),
+        },
+    )
 
     def __init__(self, *args, offers: list[PriorityOffer], **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,14 +112,7 @@ class IssueForm(ServiceErrorsMixin, forms.Form):
         # The widget first: setting the choices hands them on to the widget in place.
         self.fields["priority"].widget = PriorityRadioSelect(offers={o.priority: o for o in offers})
         self.fields["priority"].choices = [(o.priority, o.label) for o in offers]
-        self.fields["priority"].error_messages["invalid_choice"] = _(
-            "Choose one of the priorities your agreement offers."
-        )
         self.fields["attachments"].help_text = attachments_help_text()
-        self.fields["submission_token"].error_messages = {
-            "required": _("This form has expired. Please fill it in again."),
-            "invalid": _("This form has expired. Please fill it in again."),
-        }
 
     def selected_offer(self) -> PriorityOffer | None:
         value = self["priority"].value()
@@ -134,12 +138,15 @@ class ReplyForm(ServiceErrorsMixin, forms.Form):
 class AttachmentForm(ServiceErrorsMixin, forms.Form):
     """Files added to an issue outside a reply."""
 
-    attachments = MultipleFileField(label=_("Files"), required=True)
+    attachments = MultipleFileField(
+        label=_("Files"),
+        required=True,
+        error_messages={"required": _("Choose at least one file.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = attachments_help_text()
-        self.fields["attachments"].error_messages["required"] = _("Choose at least one file.")
 
 
 class StatusForm(forms.Form):

@@ -316,7 +316,7 @@ def watcher_candidates_for_issue(*, issue: Issue) -> QuerySet:
 
 
 # A whole issue reference, such as VRB-2026-0042.
-REFERENCE_PATTERN = re.compile(r"^[A-Z]{2,6}-\d{4}-\d+$")
+REFERENCE_PATTERN = re.compile(r"^[A-Z]{2,6}-\d{4}-\d{4,}$")
 
 
 def issue_filter_text(issues: QuerySet[Issue], *, text: str) -> QuerySet[Issue]:

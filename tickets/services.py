@@ -521,6 +521,88 @@ def issue_assign(
     return issue
 
 
+# Marks an argument of ``issue_update`` that the caller leaves as it is.
+UNCHANGED = object()
+
+
+def issue_update(
+    *,
+    issue: Issue,
+    actor: User,
+    status: str | None = None,
+    priority: str | None = None,
+    priority_reason: str = "",
+    assignee=UNCHANGED,
+    channel: str = Channel.API,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Issue:
+    """Apply several changes to ``issue`` at once: all of them or, on an error, none.
+
+    The assignee changes first, then the priority (with ``priority_reason``), then the
+    status, each through its own service and so with its own checks and event. A value
+    equal to the current one is left alone. ``expected_version`` guards the whole update.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        if expected_version is not None and issue.version != expected_version:
+            raise ConflictError(
+                _(
+                    "Someone else changed this issue while you were working on it. "
+                    "Reload the page to see their change, then try again."
+                )
+            )
+        if assignee is not UNCHANGED:
+            issue = issue_assign(
+                issue=issue, actor=actor, assignee=assignee, channel=channel, now=now
+            )
+        if priority is not None and priority != issue.priority:
+            issue = issue_change_priority(
+                issue=issue,
+                actor=actor,
+                priority=priority,
+                reason=priority_reason,
+                channel=channel,
+                now=now,
+            )
+        if status is not None and status != issue.status:
+            issue = issue_change_status(
+                issue=issue, actor=actor, status=status, channel=channel, now=now
+            )
+    return issue
+
+
+def issue_resolve_automatically(
+    *,
+    issue: Issue,
+    actor: User,
+    reason: str,
+    channel: str = Channel.MONITORING,
+    now: datetime | None = None,
+) -> Issue | None:
+    """Resolve ``issue`` because the system that reported it saw the cause go away.
+
+    ``actor`` is that system's service user; it resolves as staff would, and the status
+    event records ``reason``. Return None, changing nothing, when the issue is not open.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        if not issue.is_open:
+            return None
+        event = _status_apply(
+            issue=issue,
+            actor=actor,
+            status=Status.RESOLVED,
+            now=now,
+            channel=channel,
+            details={"automatic": reason},
+        )
+        _notify_update_on_commit(event)
+    return issue
+
+
 def issue_watch(
     *,
     issue: Issue,

@@ -28,8 +28,8 @@ from tickets.targets_text import priority_offers
 
 ISSUES_PER_PAGE = 50
 
-# Served inline-capable types; anything else goes out as opaque bytes so that a browser
-# never runs an uploaded HTML or SVG file in our origin.
+# Types sent as what they are; any other goes out as opaque bytes, so that no browser ever
+# treats an upload as a page or a script of our origin.
 SAFE_DOWNLOAD_TYPES = frozenset(
     {"application/pdf", "image/png", "image/jpeg", "image/gif", "text/plain", "text/csv"}
 )
@@ -60,6 +60,7 @@ def _issue_or_404(request, reference: str) -> Issue:
 @contact_required
 @require_GET
 def home(request):
+    """Send a contact to the issue list, the portal's front page."""
     return redirect("portal:issue-list")
 
 

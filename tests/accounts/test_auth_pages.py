@@ -11,14 +11,17 @@ from tests.portal.helpers import log_in
 PASSWORD = "correct horse battery"
 
 
-def test_pages_are_dutch_by_default(client, db):
-    response = client.get(reverse("login"))
+def test_pages_are_dutch_by_default(client, db, settings):
+    settings.LANGUAGE_CODE = "nl"
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
     assert response.status_code == 200
     assert '<html lang="nl">' in response.content.decode()
 
 
-def test_the_language_switcher_chooses_english(client, db):
+def test_the_language_switcher_chooses_english(client, db, settings):
+    settings.LANGUAGE_CODE = "nl"
     html = client.get(reverse("login")).content.decode()
+    assert '<html lang="nl">' in html
     assert f'action="{reverse("set_language")}"' in html
     response = client.post(
         reverse("set_language"), {"language": "en", "next": reverse("login")}, follow=True

@@ -184,3 +184,15 @@ def test_the_services_refuse_what_the_pages_never_offer(org, other_org):
     inactive_admin = ContactFactory(client=org.client, is_client_admin=True, is_active=False)
     with pytest.raises(NotAllowedError):
         services.colleague_reactivate(admin=inactive_admin, colleague=org.contact)
+
+
+def test_an_invitation_is_not_sent_again_once_a_password_was_chosen(org, mailoutbox):
+    from accounts.tasks import invitation_send_task
+
+    user = services.colleague_invite(
+        admin=org.admin, email="later@example.org", first_name="La", last_name="Ter"
+    )
+    user.set_password("Een gekozen wachtwoord")
+    user.save(update_fields=["password"])
+    invitation_send_task(user.pk, org.admin.pk)
+    assert mailoutbox == []

@@ -171,3 +171,20 @@ def test_merged_issue_points_to_where_it_went(staff_client, staff, org):
 
     assert "This issue was merged into" in response.text
     assert page_url(keep) in response.text
+
+
+def test_page_takes_the_same_queries_for_a_short_and_a_long_conversation(
+    staff_client, staff, org, django_assert_num_queries
+):
+    short, long = issue_file(org), issue_file(org)
+    for issue, count in ((short, 1), (long, 12)):
+        for n in range(count):
+            services.comment_create(
+                issue=issue, author=staff, body=f"Bericht {n}", is_internal=n % 2, files=[png()]
+            )
+    staff_client.get(page_url(short))
+
+    # A fixed number, however long the conversation and however many files it holds.
+    for issue in (short, long):
+        with django_assert_num_queries(16):
+            staff_client.get(page_url(issue))

@@ -133,6 +133,7 @@ def test_an_override_of_a_layer_replaces_whoever_is_scheduled():
     rota = Rota(ROTA.timezone, ROTA.layers, (override,))
     shift = on_call_at(rota, ams(2026, 3, 8, 3, 0))[0]
     assert (shift.user, shift.scheduled_user, shift.override) == (GIJS, EVA, 1)
+    assert shift.is_override
     assert (shift.starts_at, shift.ends_at) == (override.starts_at, override.ends_at)
     # The secondary layer is untouched.
     assert on_call_at(rota, ams(2026, 3, 8, 3, 0))[1].user == FRANK

@@ -20,12 +20,12 @@ from oncall.models import (
 )
 from oncall.services import (
     Outcome,
-    _claim,
     claim_timeout,
     escalation_start,
     escalation_step_run,
     escalation_trigger,
 )
+from oncall.services.steps import _claim
 from tests.factories import StaffFactory
 from tests.oncall.backends import FaultyBackend
 from tests.oncall.conftest import KINGS_DAY_10, MONDAY_10, SUNDAY_3AM, ams
@@ -243,10 +243,9 @@ def test_a_task_for_an_earlier_move_does_nothing(file_issue):
 
 def test_a_step_claimed_by_another_worker_is_left_to_it(file_issue):
     escalation = Escalation.objects.get(issue=file_issue())
-    outcome, first = _claim(escalation_id=escalation.pk, token=None, now=SUNDAY_3AM)
-    assert outcome == Outcome.SENT and first is not None
-    outcome, second = _claim(escalation_id=escalation.pk, token=None, now=SUNDAY_3AM)
-    assert (outcome, second) == (Outcome.BUSY, None)
+    first = _claim(escalation_id=escalation.pk, token=None, now=SUNDAY_3AM)
+    assert not isinstance(first, Outcome) and first.attempt == 1
+    assert _claim(escalation_id=escalation.pk, token=None, now=SUNDAY_3AM) == Outcome.BUSY
     later = SUNDAY_3AM + claim_timeout() - timedelta(seconds=1)
     assert step(escalation, later) == Outcome.BUSY
     assert mail.outbox == []
@@ -266,10 +265,10 @@ def test_a_claim_whose_sender_died_is_sent_again_once_after_the_claim_timeout(fi
 
 
 def test_the_original_sender_cannot_confirm_after_its_claim_was_taken_over(file_issue):
-    from oncall.services import _confirm
+    from oncall.services.steps import _confirm
 
     escalation = Escalation.objects.get(issue=file_issue())
-    _outcome, slow = _claim(escalation_id=escalation.pk, token=None, now=SUNDAY_3AM)
+    slow = _claim(escalation_id=escalation.pk, token=None, now=SUNDAY_3AM)
     step(escalation, SUNDAY_3AM + claim_timeout())
     outcome = _confirm(
         escalation_id=escalation.pk, claim=slow, message_id="<x>", now=SUNDAY_3AM + 2 * MINUTE
@@ -487,7 +486,7 @@ def test_two_workers_racing_for_a_step_send_it_once(agreement, contact, staff):
 
     seed_oncall_demo(staff=staff)
     # Here commits are real: keep the first step from being run on commit (eagerly).
-    with mock.patch("oncall.services._schedule"):
+    with mock.patch("oncall.services.moves.step_schedule"):
         issue = ticket_services.issue_create(
             client=agreement.client,
             requester=contact,
@@ -537,3 +536,19 @@ def test_acknowledging_by_the_admin_records_the_channel(file_issue, team):
     assert (event.actor, event.channel, event.data["assigned"]) == (team.lead, "admin", True)
     issue.refresh_from_db()
     assert issue.assignee == team.lead
+
+
+def test_a_step_can_page_a_named_person_or_the_lead_of_the_client_s_team(file_issue, team):
+    named = StaffFactory(username="noor")
+    EscalationStep.objects.filter(position=2).update(target=StepTarget.USER, user=named, layer=None)
+    EscalationStep.objects.filter(position=3).update(target=StepTarget.TEAM_LEAD)
+    escalation = Escalation.objects.get(issue=file_issue())
+    labels = [(s["label"], s["recipient"]["username"]) for s in escalation.steps[:3]]
+    assert labels == [
+        ("On call: Primair", "eva"),
+        (str(named), "noor"),
+        ("The lead of the client's team", team.lead.username),
+    ]
+    for minutes in (0, 10, 20):
+        step(escalation, SUNDAY_3AM + minutes * MINUTE)
+    assert recipients() == ["eva@example.org", "noor@example.org", "lead@example.org"]

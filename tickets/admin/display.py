@@ -41,6 +41,9 @@ def _words(language: str) -> dict[str, str]:
         "left": _("%(time)s left"),
         "over": _("%(time)s over"),
         "due": _("due %(when)s"),
+        "days_short": _("%(days)dd"),
+        "hours_short": _("%(hours)dh"),
+        "ago": _("%(time)s ago"),
         **{health.value: str(label) for health, label in HEALTH_LABELS.items()},
     }
 
@@ -53,6 +56,22 @@ def duration_text(duration: timedelta) -> str:
     if hours:
         return words["hours"] % {"hours": hours, "minutes": minutes}
     return words["minutes"] % {"minutes": minutes}
+
+
+def age_text(duration: timedelta) -> str:
+    """Return how long ago something happened in its largest whole unit: "3d", "5h", "12m"."""
+    words = _words(translation.get_language())
+    minutes = max(int(duration.total_seconds()), 0) // 60
+    if minutes >= 24 * 60:
+        return words["days_short"] % {"days": minutes // (24 * 60)}
+    if minutes >= 60:
+        return words["hours_short"] % {"hours": minutes // 60}
+    return words["minutes"] % {"minutes": minutes}
+
+
+def ago_text(duration: timedelta) -> str:
+    """Return ``age_text`` as time ago: "3d ago"."""
+    return _words(translation.get_language())["ago"] % {"time": age_text(duration)}
 
 
 def countdown_text(health: ClockHealth) -> str:

@@ -15,14 +15,13 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sla.models import ClockKind, SlaClock
 from tickets import selectors
 from tickets.admin import actions as bulk
-from tickets.admin.display import EMPTY, labels, sla_badge
+from tickets.admin.display import EMPTY, age_text, ago_text, labels, sla_badge
 from tickets.admin.filters import (
     AssigneeFilter,
     ClientFilter,
@@ -206,7 +205,7 @@ class IssueAdmin(admin.ModelAdmin):
         return format_html(
             '<span title="{}">{}</span>',
             timezone.localtime(issue.created_at).strftime("%Y-%m-%d %H:%M"),
-            timesince(issue.created_at, depth=1),
+            age_text(timezone.now() - issue.created_at),
         )
 
     @admin.display(description=gettext_lazy("first response"), ordering=_due_of(ClockKind.RESPONSE))
@@ -219,7 +218,7 @@ class IssueAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("last activity"), ordering="last_activity_at")
     def last_activity(self, issue: Issue) -> str:
-        return _("%(time)s ago") % {"time": timesince(issue.last_activity_at, depth=1)}
+        return ago_text(timezone.now() - issue.last_activity_at)
 
     def _sla(self, issue: Issue, kind: str) -> str:
         clock = next((c for c in issue.sla_clocks.all() if c.kind == kind), None)

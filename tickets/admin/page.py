@@ -240,7 +240,7 @@ class IssuePage:
         form = self._bind(name, data)
         form.is_valid()
         form.add_error(None, exc.message)
-        return self.render(status=exc.status)
+        return self.render(status=exc.status, note=exc.message)
 
     def _attempt(self, form, done: str, change, *, anchor: str = ""):
         try:
@@ -268,11 +268,13 @@ class IssuePage:
             "used": duration_text(health.used),
         }
 
-    def render(self, *, status: int = 200):
+    def render(self, *, status: int = 200, note: str = ""):
         issue, user, now = self.issue, self.user, timezone.now()
         events = list(selectors.event_list_for_issue(issue=issue, user=user))
         clocks = sorted(issue.sla_clocks.all(), key=lambda c: c.kind != ClockKind.RESPONSE)
         watchers = list(selectors.watcher_list_for_issue(issue=issue, user=user))
+        if not note and any(form.errors for form in self.forms.values()):
+            note = _("The change was not made; see the message below.")
         merged_into = next(
             (e.data for e in reversed(events) if (e.data or {}).get("merged_into_id")), None
         )
@@ -294,6 +296,7 @@ class IssuePage:
             "is_following": any(w.pk == user.pk for w in watchers),
             "merged_into": merged_into,
             "forms": self.forms,
+            "error_note": note,
             "media": self.modeladmin.media,
         }
         return TemplateResponse(

@@ -1,0 +1,22 @@
+"""Celery tasks for accounts: thin wrappers that load rows and call one service."""
+
+from celery import shared_task
+
+from accounts.models import User
+from accounts.services import invitation_send
+
+
+@shared_task(
+    name="accounts.send_invitation",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def invitation_send_task(user_id: int, invited_by_id: int) -> None:
+    # Sending twice only mails a second valid link; a user who set a password meanwhile
+    # (or was removed) gets nothing.
+    user = User.objects.select_related("client").filter(pk=user_id, is_active=True).first()
+    invited_by = User.objects.filter(pk=invited_by_id).first()
+    if user is None or invited_by is None or user.has_usable_password():
+        return
+    invitation_send(user=user, invited_by=invited_by)

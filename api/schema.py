@@ -1,0 +1,56 @@
+"""The OpenAPI description: error answers on every operation and the token security scheme."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+
+from api.problems import PROBLEM_CONTENT_TYPE, title_for
+from api.serializers import ProblemSerializer
+
+WRITE_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class ApiAutoSchema(AutoSchema):
+    """Describe each operation's problem+json answers besides its success.
+
+    Every operation may answer 404 (unknown object or cursor), 406 and 429; one that
+    needs a login 401 and 403; one that takes a body 400 and 415. A view lists any
+    further statuses in ``problem_statuses``.
+    """
+
+    def _problem_statuses(self) -> set[int]:
+        statuses = {404, 406, 429}
+        if self.get_auth():
+            statuses |= {401, 403}
+        if self.method in WRITE_METHODS:
+            statuses |= {400, 415}
+        extra = getattr(self.view, "problem_statuses", {})
+        statuses |= set(extra.get(self.method, ()))
+        return statuses
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for status in sorted(self._problem_statuses()):
+            response = self._get_response_for_code(
+                ProblemSerializer, str(status), media_types=[PROBLEM_CONTENT_TYPE]
+            )
+            response["description"] = title_for(status)
+            responses.setdefault(str(status), response)
+        return responses
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.ApiTokenAuthentication"
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": str(
+                _(
+                    "A personal API token: 'Authorization: Bearer <secret>' (or 'Token "
+                    "<secret>'). Make one with 'manage.py create_api_token USERNAME'."
+                )
+            ),
+        }

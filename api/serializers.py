@@ -1,0 +1,314 @@
+"""The API's representations and the validation of its input; the services do the writing."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from clients.models import Client, Team
+from clients.selectors import client_list_for_user
+from oncall.models import Escalation
+from sla.models import Agreement, ClockKind, PriorityTarget
+from sla.policy import Health
+from tickets.choices import Category, Priority, Status
+from tickets.models import Attachment, Comment, Issue
+
+
+class UserRefSerializer(serializers.Serializer):
+    """A person as the API names them: the login name and the display name."""
+
+    username = serializers.CharField(read_only=True)
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return str(user)
+
+
+class IssueSerializer(serializers.ModelSerializer):
+    client = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    requester = UserRefSerializer(read_only=True)
+    assignee = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Issue
+        fields = (
+            "reference",
+            "client",
+            "title",
+            "description",
+            "category",
+            "component",
+            "priority",
+            "requested_priority",
+            "status",
+            "requester",
+            "assignee",
+            "channel",
+            "version",
+            "created_at",
+            "updated_at",
+            "last_activity_at",
+            "resolved_at",
+            "closed_at",
+        )
+        read_only_fields = fields
+
+
+class IssueCreateSerializer(serializers.Serializer):
+    """What filing an issue takes; a contact files for its own client, staff name one."""
+
+    client = serializers.CharField(
+        required=False,
+        max_length=6,
+        help_text=_("The client's code. Staff must give it; a contact may leave it out."),
+    )
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20000)
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    category = serializers.ChoiceField(choices=Category.choices, default=Category.INCIDENT)
+    component = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    submission_token = serializers.UUIDField(
+        required=False,
+        help_text=_(
+            "Optional random UUID: sending the same one again files nothing and answers 409."
+        ),
+    )
+
+    def validate_client(self, code: str) -> Client:
+        user = self.context["request"].user
+        client = client_list_for_user(user=user).filter(code=code, is_active=True).first()
+        if client is None:
+            raise serializers.ValidationError(_("Unknown client."))
+        return client
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        if "client" not in attrs:
+            if not user.client_id:
+                raise serializers.ValidationError({"client": _("Name the client.")})
+            attrs["client"] = user.client
+        return attrs
+
+
+class IssueUpdateSerializer(serializers.Serializer):
+    """The changes an issue takes; each is applied only when given."""
+
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    priority_reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        help_text=_("Why the priority changes; required with ``priority``."),
+    )
+    assignee = serializers.CharField(
+        max_length=150,
+        required=False,
+        allow_null=True,
+        help_text=_("The username of a member of the client's team, or null for nobody."),
+    )
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_("The version you read; the ETag in If-Match does the same."),
+    )
+
+    def validate(self, attrs):
+        if not {"status", "priority", "assignee"} & attrs.keys():
+            raise serializers.ValidationError(_("Give at least one of status, priority, assignee."))
+        if "priority" in attrs and not attrs.get("priority_reason", "").strip():
+            raise serializers.ValidationError(
+                {"priority_reason": _("Say why the priority changes.")}
+            )
+        return attrs
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+    uploaded_by = UserRefSerializer(read_only=True)
+    content_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = (
+            "id",
+            "name",
+            "content_type",
+            "size",
+            "is_internal",
+            "comment",
+            "uploaded_by",
+            "created_at",
+            "content_url",
+        )
+        read_only_fields = fields
+
+    def get_content_url(self, attachment) -> str:
+        return reverse(
+            "api:attachment-content",
+            kwargs={"reference": attachment.issue.reference, "pk": attachment.pk},
+        )
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = UserRefSerializer(read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ("id", "author", "body", "is_internal", "channel", "created_at", "attachments")
+        read_only_fields = fields
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=20000)
+    is_internal = serializers.BooleanField(
+        default=False, help_text=_("An internal note, for staff only; clients never see it.")
+    )
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=20
+    )
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=20)
+    is_internal = serializers.BooleanField(
+        default=False, help_text=_("Visible to staff only; for staff.")
+    )
+
+
+class SlaClockSerializer(serializers.Serializer):
+    """One SLA clock of an issue as it stands now."""
+
+    kind = serializers.ChoiceField(choices=ClockKind.choices)
+    health = serializers.ChoiceField(choices=[(h.value, h.value) for h in Health])
+    target_seconds = serializers.IntegerField()
+    used_seconds = serializers.IntegerField()
+    remaining_seconds = serializers.IntegerField(
+        help_text=_("Business seconds left; negative once the target is exceeded.")
+    )
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    stopped_at = serializers.DateTimeField(allow_null=True)
+
+
+class IssueSlaSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    at = serializers.DateTimeField(help_text=_("The moment the clocks were read."))
+    clocks = SlaClockSerializer(many=True)
+
+
+class TeamRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ("id", "name")
+        read_only_fields = fields
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    team = TeamRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Client
+        fields = ("code", "name", "is_active", "created_at", "team")
+        read_only_fields = fields
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    client = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lead = UserRefSerializer(read_only=True, allow_null=True)
+    members = UserRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Team
+        fields = ("id", "client", "name", "email", "lead", "members")
+        read_only_fields = fields
+
+
+class PriorityTargetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PriorityTarget
+        fields = (
+            "priority",
+            "first_response_minutes",
+            "resolution_minutes",
+            "is_round_the_clock",
+            "description",
+        )
+        read_only_fields = fields
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    client = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    calendar = serializers.CharField(source="calendar.name", read_only=True)
+    targets = PriorityTargetSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = (
+            "id",
+            "client",
+            "name",
+            "tier",
+            "calendar",
+            "valid_from",
+            "valid_until",
+            "targets",
+        )
+        read_only_fields = fields
+
+
+class ShiftSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    layer = serializers.CharField()
+    user = UserRefSerializer(allow_null=True)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    is_override = serializers.BooleanField()
+
+
+class RotaNowSerializer(serializers.Serializer):
+    rota = serializers.CharField()
+    shifts = ShiftSerializer(many=True)
+
+
+class OnCallSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    office_open = serializers.BooleanField(
+        help_text=_("Whether the provider's office is open; urgent issues page only if not.")
+    )
+    rotas = RotaNowSerializer(many=True)
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    issue = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    acknowledged_by = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Escalation
+        fields = ("id", "issue", "state", "step_index", "started_at", "ended_at", "acknowledged_by")
+        read_only_fields = fields
+
+
+class InvalidParamSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ProblemSerializer(serializers.Serializer):
+    """An error, as RFC 9457 problem details (``application/problem+json``)."""
+
+    type = serializers.CharField(help_text=_("A URI naming the kind of problem."))
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField(help_text=_("The path of the request that failed."))
+    code = serializers.CharField(help_text=_("The kind of problem as a short stable code."))
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # Not a Python name, so it cannot be declared as a class attribute.
+        fields["invalid-params"] = InvalidParamSerializer(
+            many=True, required=False, help_text=_("The input that was wrong, on a 400.")
+        )
+        return fields

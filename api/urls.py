@@ -1,0 +1,88 @@
+"""Routes of /api/v1: plural nouns, no trailing slashes, the issue's reference as its id."""
+
+from django.urls import include, path, register_converter
+
+from api import views
+
+
+class ReferenceConverter:
+    """An issue reference such as VRB-2026-0042."""
+
+    regex = r"[A-Z]{2,6}-[0-9]{4}-[0-9]{1,9}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class ClientCodeConverter(ReferenceConverter):
+    regex = r"[A-Z]{2,6}"
+
+
+class IdConverter:
+    """A database id; bounded so that a huge number answers 404, not a database error."""
+
+    regex = r"[1-9][0-9]{0,17}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(ReferenceConverter, "api_reference")
+register_converter(ClientCodeConverter, "api_client_code")
+register_converter(IdConverter, "api_id")
+
+app_name = "api"
+
+urlpatterns = [
+    path("openapi.json", views.SchemaView.as_view(), name="schema"),
+    path("docs", views.DocsView.as_view(), name="docs"),
+    path("issues", views.IssueListView.as_view(), name="issue-list"),
+    path("issues/<api_reference:reference>", views.IssueDetailView.as_view(), name="issue-detail"),
+    path("issues/<api_reference:reference>/sla", views.IssueSlaView.as_view(), name="issue-sla"),
+    path(
+        "issues/<api_reference:reference>/comments",
+        views.CommentListView.as_view(),
+        name="comment-list",
+    ),
+    path(
+        "issues/<api_reference:reference>/comments/<api_id:pk>",
+        views.CommentDetailView.as_view(),
+        name="comment-detail",
+    ),
+    path(
+        "issues/<api_reference:reference>/attachments",
+        views.AttachmentListView.as_view(),
+        name="attachment-list",
+    ),
+    path(
+        "issues/<api_reference:reference>/attachments/<api_id:pk>",
+        views.AttachmentDetailView.as_view(),
+        name="attachment-detail",
+    ),
+    path(
+        "issues/<api_reference:reference>/attachments/<api_id:pk>/content",
+        views.AttachmentContentView.as_view(),
+        name="attachment-content",
+    ),
+    path("clients", views.ClientListView.as_view(), name="client-list"),
+    path("clients/<api_client_code:code>", views.ClientDetailView.as_view(), name="client-detail"),
+    path("teams", views.TeamListView.as_view(), name="team-list"),
+    path("teams/<api_id:pk>", views.TeamDetailView.as_view(), name="team-detail"),
+    path("agreements", views.AgreementListView.as_view(), name="agreement-list"),
+    path("agreements/<api_id:pk>", views.AgreementDetailView.as_view(), name="agreement-detail"),
+    path("on-call", views.OnCallView.as_view(), name="on-call"),
+    path("escalations", views.EscalationListView.as_view(), name="escalation-list"),
+    path("escalations/<api_id:pk>", views.EscalationDetailView.as_view(), name="escalation-detail"),
+    path(
+        "escalations/<api_id:pk>/acknowledge",
+        views.EscalationAcknowledgeView.as_view(),
+        name="escalation-acknowledge",
+    ),
+    path("monitoring/", include("monitoring.urls")),
+]

@@ -1,0 +1,540 @@
+"""The API's endpoints: thin edges that validate, call a service or a selector, and answer."""
+
+import re
+
+from django.http import FileResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from api import selectors
+from api.exceptions import PreconditionFailed, PreconditionRequired
+from api.filters import EscalationFilter, IssueFilter
+from api.permissions import IsStaff, StaffModelPermissions
+from api.renderers import AnyMediaRenderer
+from api.serializers import (
+    AgreementSerializer,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    ClientSerializer,
+    CommentCreateSerializer,
+    CommentSerializer,
+    EscalationSerializer,
+    IssueCreateSerializer,
+    IssueSerializer,
+    IssueSlaSerializer,
+    IssueUpdateSerializer,
+    OnCallSerializer,
+    TeamSerializer,
+)
+from oncall.models import Escalation
+from oncall.selectors import office_is_open, rota_list, rota_who_is_on_call
+from oncall.services import escalation_acknowledge
+from paqt_support.exceptions import ConflictError
+from tickets import selectors as ticket_selectors
+from tickets import services as ticket_services
+from tickets.models import Attachment, Channel, Comment, Issue
+from tickets.views import SAFE_DOWNLOAD_TYPES
+
+# One entity tag of If-Match, as RFC 9110 writes it; weak tags never match If-Match.
+ETAG_PATTERN = re.compile(r'\s*(W/)?"([^"]*)"\s*')
+
+
+def issue_etag(issue: Issue) -> str:
+    return f'"{issue.version}"'
+
+
+def _if_match_versions(header: str) -> set[str] | None:
+    """Return the versions an If-Match header accepts, None for ``*`` (any)."""
+    if header.strip() == "*":
+        return None
+    versions = set()
+    for part in header.split(","):
+        match = ETAG_PATTERN.fullmatch(part)
+        if match and not match.group(1):
+            versions.add(match.group(2))
+    return versions
+
+
+class IssueMixin:
+    """Find the issue of the URL among those the user may see; 404 for any other."""
+
+    def get_issue(self, queryset=None) -> Issue:
+        issues = (
+            queryset
+            if queryset is not None
+            else selectors.issue_list_for_api(user=self.request.user)
+        )
+        try:
+            return issues.get(reference=self.kwargs["reference"])
+        except Issue.DoesNotExist:
+            raise NotFound(_("There is no such issue.")) from None
+
+
+class IssueListView(generics.ListCreateAPIView):
+    """List the issues you may see, or file one."""
+
+    permission_classes = [StaffModelPermissions]
+    staff_permissions = {"GET": ("tickets.view_issue",)}
+    problem_statuses = {"POST": (409,)}
+    serializer_class = IssueSerializer
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = IssueFilter
+    ordering_fields = ["created_at", "updated_at", "priority", "reference"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.issue_list_for_api(user=self.request.user)
+
+    @extend_schema(request=IssueCreateSerializer, responses={201: IssueSerializer})
+    def post(self, request):
+        serializer = IssueCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        issue = ticket_services.issue_create(
+            client=data["client"],
+            requester=request.user,
+            title=data["title"],
+            description=data["description"],
+            priority=data["priority"],
+            category=data["category"],
+            component=data["component"],
+            submission_token=data.get("submission_token"),
+            channel=Channel.API,
+        )
+        issue = selectors.issue_list_for_api(user=request.user).get(pk=issue.pk)
+        headers = {
+            "Location": reverse("api:issue-detail", kwargs={"reference": issue.reference}),
+            "ETag": issue_etag(issue),
+        }
+        return Response(
+            IssueSerializer(issue).data, status=status.HTTP_201_CREATED, headers=headers
+        )
+
+
+class IssueDetailView(IssueMixin, APIView):
+    """Read an issue, or change its status, priority or assignee."""
+
+    permission_classes = [StaffModelPermissions]
+    staff_permissions = {"GET": ("tickets.view_issue",), "PATCH": ("tickets.change_issue",)}
+    problem_statuses = {"PATCH": (409, 412, 428)}
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(responses={200: IssueSerializer})
+    def get(self, request, reference: str):
+        issue = self.get_issue()
+        return Response(IssueSerializer(issue).data, headers={"ETag": issue_etag(issue)})
+
+    @extend_schema(
+        request=IssueUpdateSerializer,
+        responses={200: IssueSerializer},
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description=_(
+                    "The ETag of the issue as you read it. Without it, give 'version' in "
+                    "the body; with neither the change is refused (428)."
+                ),
+            )
+        ],
+    )
+    def patch(self, request, reference: str):
+        """Change status, priority (with a reason) or assignee; contacts only close or reopen.
+
+        Guard against overwriting someone else's change with If-Match (the ETag) or the
+        issue's ``version``; a stale one answers 412.
+        """
+        issue = self.get_issue()
+        serializer = IssueUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        expected = self._expected_version(request, issue, data.get("version"))
+        changes = {}
+        if "assignee" in data:
+            changes["assignee"] = self._assignee(data["assignee"])
+        try:
+            issue = ticket_services.issue_update(
+                issue=issue,
+                actor=request.user,
+                status=data.get("status"),
+                priority=data.get("priority"),
+                priority_reason=data.get("priority_reason", ""),
+                channel=Channel.API,
+                expected_version=expected,
+                **changes,
+            )
+        except ConflictError:
+            raise PreconditionFailed() from None
+        issue = self.get_issue()
+        return Response(IssueSerializer(issue).data, headers={"ETag": issue_etag(issue)})
+
+    def _expected_version(self, request, issue: Issue, version: int | None) -> int | None:
+        header = request.headers.get("If-Match")
+        if header is None:
+            if version is None:
+                raise PreconditionRequired()
+            return version
+        versions = _if_match_versions(header)
+        if versions is None:
+            return version
+        if str(issue.version) not in versions:
+            raise PreconditionFailed()
+        return issue.version
+
+    def _assignee(self, username: str | None) -> User | None:
+        if username is None:
+            return None
+        user = User.objects.filter(username=username, is_staff=True, is_active=True).first()
+        if user is None:
+            raise ValidationError({"assignee": [_("There is no such team member.")]})
+        return user
+
+
+class IssueSlaView(IssueMixin, APIView):
+    """How the SLA clocks of an issue stand now: on track, at risk, breached, met or paused."""
+
+    permission_classes = [StaffModelPermissions]
+    staff_permissions = {"GET": ("tickets.view_issue",)}
+
+    @extend_schema(responses={200: IssueSlaSerializer})
+    def get(self, request, reference: str):
+        issue = self.get_issue(
+            selectors.issue_list_for_api(user=request.user).prefetch_related("sla_clocks")
+        )
+        now = timezone.now()
+        clocks = []
+        for clock in sorted(issue.sla_clocks.all(), key=lambda c: c.kind):
+            health = clock.health(now)
+            clocks.append(
+                {
+                    "kind": clock.kind,
+                    "health": health.status.value,
+                    "target_seconds": int(health.target.total_seconds()),
+                    "used_seconds": int(health.used.total_seconds()),
+                    "remaining_seconds": int(health.remaining.total_seconds()),
+                    "started_at": clock.started_at,
+                    "due_at": health.due_at,
+                    "stopped_at": clock.stopped_at,
+                }
+            )
+        body = {"reference": issue.reference, "priority": issue.priority, "at": now}
+        return Response(IssueSlaSerializer({**body, "clocks": clocks}).data)
+
+
+class CommentListView(IssueMixin, generics.ListCreateAPIView):
+    """The conversation of an issue; staff also read and write internal notes."""
+
+    permission_classes = [StaffModelPermissions]
+    staff_permissions = {"GET": ("tickets.view_comment",), "POST": ("tickets.add_comment",)}
+    serializer_class = CommentSerializer
+    parser_classes = [JSONParser, MultiPartParser]
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Comment.objects.none()
+        issue = self.get_issue()
+        return ticket_selectors.comment_list_for_issue(issue=issue, user=self.request.user)
+
+    @extend_schema(request=CommentCreateSerializer, responses={201: CommentSerializer})
+    def post(self, request, reference: str):
+        issue = self.get_issue()
+        serializer = CommentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        comment = ticket_services.comment_create(
+            issue=issue,
+            author=request.user,
+            body=data["body"],
+            is_internal=data["is_internal"],
+            files=data["files"],
+            channel=Channel.API,
+        )
+        comment = ticket_selectors.comment_list_for_issue(issue=issue, user=request.user).get(
+            pk=comment.pk
+        )
+        location = reverse("api:comment-detail", kwargs={"reference": reference, "pk": comment.pk})
+        return Response(
+            CommentSerializer(comment).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+
+class CommentDetailView(IssueMixin, generics.RetrieveAPIView):
+    permission_classes = [StaffModelPermissions]
+    staff_permissions = {"GET": ("tickets.view_comment",)}
+    serializer_class = CommentSerializer
+
+    def get_object(self) -> Comment:
+        issue = self.get_issue()
+        comments = ticket_selectors.comment_list_for_issue(issue=issue, user=self.request.user)
+        try:
+            return comments.get(pk=self.kwargs["pk"])
+        except Comment.DoesNotExist:
+            raise NotFound(_("There is no such comment.")) from None
+
+
+class AttachmentListView(IssueMixin, generics.ListCreateAPIView):
+    """The files of an issue; upload more as multipart/form-data, one or more ``files``."""
+
+    permission_classes = [StaffModelPermissions]
+    staff_permissions = {"GET": ("tickets.view_attachment",), "POST": ("tickets.add_attachment",)}
+    serializer_class = AttachmentSerializer
+    parser_classes = [MultiPartParser]
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Attachment.objects.none()
+        issue = self.get_issue()
+        return ticket_selectors.attachment_list_for_issue(
+            issue=issue, user=self.request.user
+        ).select_related("issue")
+
+    @extend_schema(
+        request=AttachmentUploadSerializer, responses={201: AttachmentSerializer(many=True)}
+    )
+    def post(self, request, reference: str):
+        issue = self.get_issue()
+        serializer = AttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        stored = ticket_services.attachment_add(
+            issue=issue,
+            uploaded_by=request.user,
+            files=serializer.validated_data["files"],
+            is_internal=serializer.validated_data["is_internal"],
+            channel=Channel.API,
+        )
+        for attachment in stored:
+            attachment.issue = issue
+        return Response(
+            AttachmentSerializer(stored, many=True).data, status=status.HTTP_201_CREATED
+        )
+
+
+class AttachmentMixin(IssueMixin):
+    def get_attachment(self) -> Attachment:
+        issue = self.get_issue()
+        attachments = ticket_selectors.attachment_list_for_issue(
+            issue=issue, user=self.request.user
+        )
+        try:
+            attachment = attachments.get(pk=self.kwargs["pk"])
+        except Attachment.DoesNotExist:
+            raise NotFound(_("There is no such file.")) from None
+        attachment.issue = issue
+        return attachment
+
+
+class AttachmentDetailView(AttachmentMixin, APIView):
+    permission_classes = [StaffModelPermissions]
+    staff_permissions = {"GET": ("tickets.view_attachment",)}
+
+    @extend_schema(responses={200: AttachmentSerializer})
+    def get(self, request, reference: str, pk: int):
+        return Response(AttachmentSerializer(self.get_attachment()).data)
+
+
+class AttachmentContentView(AttachmentMixin, APIView):
+    """Download a file, always as an attachment; only safe types keep their own type."""
+
+    permission_classes = [StaffModelPermissions]
+    staff_permissions = {"GET": ("tickets.view_attachment",)}
+    renderer_classes = [JSONRenderer, AnyMediaRenderer]
+
+    @extend_schema(
+        responses={
+            (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description=_("The file's content."))
+        }
+    )
+    def get(self, request, reference: str, pk: int):
+        attachment = self.get_attachment()
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError:
+            raise NotFound(_("The file is missing from storage.")) from None
+        content_type = (
+            attachment.content_type
+            if attachment.content_type in SAFE_DOWNLOAD_TYPES
+            else "application/octet-stream"
+        )
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class ClientListView(generics.ListAPIView):
+    """The clients you serve (staff only)."""
+
+    permission_classes = [IsStaff, StaffModelPermissions]
+    staff_permissions = {"GET": ("clients.view_client",)}
+    serializer_class = ClientSerializer
+    ordering = ["code"]
+
+    def get_queryset(self):
+        return selectors.client_list_for_api(user=self.request.user)
+
+
+class ClientDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsStaff, StaffModelPermissions]
+    staff_permissions = {"GET": ("clients.view_client",)}
+    serializer_class = ClientSerializer
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return selectors.client_list_for_api(user=self.request.user)
+
+
+class TeamListView(generics.ListAPIView):
+    """The teams of the clients you serve (staff only)."""
+
+    permission_classes = [IsStaff, StaffModelPermissions]
+    staff_permissions = {"GET": ("clients.view_team",)}
+    serializer_class = TeamSerializer
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return selectors.team_list_for_api(user=self.request.user)
+
+
+class TeamDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsStaff, StaffModelPermissions]
+    staff_permissions = {"GET": ("clients.view_team",)}
+    serializer_class = TeamSerializer
+
+    def get_queryset(self):
+        return selectors.team_list_for_api(user=self.request.user)
+
+
+class AgreementListView(generics.ListAPIView):
+    """Service-level agreements: a contact's own client's, or those of the clients staff serve."""
+
+    serializer_class = AgreementSerializer
+    ordering = ["-valid_from", "-id"]
+
+    def get_queryset(self):
+        return selectors.agreement_list_for_api(user=self.request.user)
+
+
+class AgreementDetailView(generics.RetrieveAPIView):
+    serializer_class = AgreementSerializer
+
+    def get_queryset(self):
+        return selectors.agreement_list_for_api(user=self.request.user)
+
+
+class OnCallView(APIView):
+    """Who is on call now, per rota and layer (staff only)."""
+
+    permission_classes = [IsStaff, StaffModelPermissions]
+    staff_permissions = {"GET": ("oncall.view_rota",)}
+
+    @extend_schema(responses={200: OnCallSerializer})
+    def get(self, request):
+        now = timezone.now()
+        rotas = [(rota, rota_who_is_on_call(rota=rota, at=now)) for rota in rota_list()]
+        user_ids = {shift.user for _rota, shifts in rotas for _layer, shift in shifts}
+        users = User.objects.in_bulk(user_ids - {None})
+        body = {
+            "at": now,
+            "office_open": office_is_open(at=now),
+            "rotas": [
+                {
+                    "rota": rota.name,
+                    "shifts": [
+                        {
+                            "level": layer.level,
+                            "layer": layer.name,
+                            "user": users.get(shift.user),
+                            "starts_at": shift.starts_at,
+                            "ends_at": shift.ends_at,
+                            "is_override": shift.is_override,
+                        }
+                        for layer, shift in shifts
+                    ],
+                }
+                for rota, shifts in rotas
+            ],
+        }
+        return Response(OnCallSerializer(body).data)
+
+
+class EscalationListView(generics.ListAPIView):
+    """The escalations of the issues you see (staff only); ``state=active`` for those paging."""
+
+    permission_classes = [IsStaff, StaffModelPermissions]
+    staff_permissions = {"GET": ("oncall.view_escalation",)}
+    serializer_class = EscalationSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = EscalationFilter
+    ordering = ["-started_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.escalation_list_for_api(user=self.request.user)
+
+
+class EscalationDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsStaff, StaffModelPermissions]
+    staff_permissions = {"GET": ("oncall.view_escalation",)}
+    serializer_class = EscalationSerializer
+
+    def get_queryset(self):
+        return selectors.escalation_list_for_api(user=self.request.user)
+
+
+class EscalationAcknowledgeView(APIView):
+    """Acknowledge a page: stop the escalation and take the issue (the on-call engineer)."""
+
+    permission_classes = [IsStaff]
+    problem_statuses = {"POST": (409,)}
+
+    @extend_schema(request=None, responses={200: EscalationSerializer})
+    def post(self, request, pk: int):
+        try:
+            escalation = selectors.escalation_list_for_api(user=request.user).get(pk=pk)
+        except Escalation.DoesNotExist:
+            raise NotFound(_("There is no such escalation.")) from None
+        escalation = escalation_acknowledge(
+            escalation=escalation, user=request.user, channel=Channel.API
+        )
+        escalation = selectors.escalation_list_for_api(user=request.user).get(pk=escalation.pk)
+        return Response(EscalationSerializer(escalation).data)
+
+
+class SchemaView(SpectacularJSONAPIView):
+    """The OpenAPI 3 document of this API, public."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+
+class DocsView(SpectacularRedocView):
+    """Browsable documentation of the API, served without any outside resource."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    template_name = "api/redoc.html"
+    url_name = "api:schema"

@@ -1,0 +1,1 @@
+"""Monitoring signals: Alertmanager and Sentry webhooks that open and resolve issues."""

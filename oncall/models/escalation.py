@@ -1,0 +1,158 @@
+"""Running escalations and the pages they send, one per step."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from oncall.models.policy import EscalationPolicy
+
+
+class EscalationState(models.TextChoices):
+    ACTIVE = "active", _("Paging")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    EXHAUSTED = "exhausted", _("Nobody acknowledged")
+    CANCELLED = "cancelled", _("Stopped")
+
+
+class Escalation(models.Model):
+    """The paging of one urgent issue, with the policy and rota answer frozen at its start.
+
+    ``step_index`` is the next step of ``snapshot["steps"]`` to run; when it equals their
+    number, the escalation is exhausted once ``due_at`` passes. ``step_due_at`` is when that
+    step fell due, ``due_at`` when it is next tried (later than ``step_due_at`` while a
+    failed page waits to be retried). ``token`` changes on every move, so that a task
+    queued for an earlier move does nothing.
+    """
+
+    issue = models.ForeignKey(
+        "tickets.Issue",
+        verbose_name=_("issue"),
+        on_delete=models.CASCADE,
+        related_name="escalations",
+    )
+    policy = models.ForeignKey(
+        EscalationPolicy,
+        verbose_name=_("policy"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="escalations",
+        help_text=_("For reference only: the escalation follows its snapshot."),
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=EscalationState.choices,
+        default=EscalationState.ACTIVE,
+    )
+    snapshot = models.JSONField(_("policy and rota at the start"))
+    step_index = models.PositiveSmallIntegerField(_("next step"), default=0)
+    step_due_at = models.DateTimeField(_("step due at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    token = models.UUIDField(default=uuid.uuid4, editable=False)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    overdue_reported_at = models.DateTimeField(
+        _("overdue reported at"),
+        null=True,
+        blank=True,
+        help_text=_("When the watchdog told the administrators that the current step is late."),
+    )
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue"],
+                condition=Q(state="active"),
+                name="oncall_escalation_one_active_per_issue",
+            ),
+            models.CheckConstraint(
+                name="oncall_escalation_active_has_due",
+                condition=~Q(state="active") | Q(due_at__isnull=False, step_due_at__isnull=False),
+            ),
+        ]
+        indexes = [
+            # The sweep's and the watchdog's range scans over what is still paging.
+            models.Index(
+                fields=["due_at", "id"], name="oncall_escalation_due", condition=Q(state="active")
+            ),
+            models.Index(
+                fields=["step_due_at"],
+                name="oncall_escalation_step_due",
+                condition=Q(state="active"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} #{self.pk} ({self.state})"
+
+    @property
+    def steps(self) -> list[dict]:
+        return self.snapshot.get("steps", [])
+
+    @property
+    def current_step(self) -> dict | None:
+        steps = self.steps
+        return steps[self.step_index] if self.step_index < len(steps) else None
+
+
+class Page(models.Model):
+    """The notification of one step of an escalation: claimed, then sent or given up.
+
+    A send is claimed (``claimed_at``, ``claim_token``) in one transaction and confirmed
+    (``sent_at``) in the next, with the send in between. A claim older than the claim
+    timeout without ``sent_at`` means the sender died mid-send; the step is then sent
+    again, with the same Message-ID, and counted as another attempt.
+    """
+
+    escalation = models.ForeignKey(
+        Escalation, verbose_name=_("escalation"), on_delete=models.CASCADE, related_name="pages"
+    )
+    step_index = models.PositiveSmallIntegerField(_("step"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pages",
+    )
+    channel = models.CharField(_("channel"), max_length=16, default="email")
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("given up at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    message_id = models.CharField(_("message id"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
+        ordering = ["escalation", "step_index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["escalation", "step_index"], name="oncall_page_unique_step"
+            ),
+            models.CheckConstraint(
+                name="oncall_page_sent_or_failed",
+                condition=Q(sent_at__isnull=True) | Q(failed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.escalation_id}/{self.step_index} {self.recipient}"

@@ -1,0 +1,437 @@
+"""Run the steps of escalations: send each page exactly once, retry, sweep, watch.
+
+How a step is sent exactly once (see ``escalation_step_run``):
+
+1. *Claim*, in one transaction: lock the issue and escalation rows, check the task's token
+   and that the step is due, and stamp the step's ``Page`` row with a fresh claim token.
+2. *Send*, with no transaction open and no lock held.
+3. *Confirm*, in one transaction: mark the page sent only if it still carries our claim
+   token (a conditional update), record the event and move the escalation on.
+
+A second task for the same step, a retried task or a second worker finds the claim and
+does nothing. A claim older than the claim timeout without ``sent_at`` means the sender
+died between 1 and 3 (SIGKILL, a lost machine); the step is then claimed and sent again.
+The claim timeout is longer than the step task's hard time limit, so a live sender is
+never overtaken. The one window left is a crash after the mail server accepted the
+message and before the confirm committed (milliseconds): that page goes out twice,
+with the same Message-ID. We chose this over at-most-once, because a page that is never
+sent may leave a production outage unanswered, while a duplicate page only wakes
+someone who has to get up anyway.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import mail_admins
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oncall import policy
+from oncall.channels import PageRequest, channel_for
+from oncall.models import Escalation, EscalationState, Page
+from oncall.selectors import escalations_due, escalations_overdue
+from oncall.services import moves
+from oncall.services.acknowledge import acknowledge_url
+from oncall.services.moves import (
+    admins_alert,
+    escalation_end,
+    escalation_lock,
+    escalation_move_on,
+    event_record,
+)
+from tickets.models import EventKind
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CLAIM_TIMEOUT = timedelta(seconds=45)
+SWEEP_LIMIT = 500
+
+
+class Outcome(StrEnum):
+    """What one run of ``escalation_step_run`` did."""
+
+    SENT = "sent"
+    RETRY_LATER = "retry_later"
+    GIVEN_UP = "given_up"
+    BUSY = "busy"
+    NOT_DUE = "not_due"
+    STALE = "stale"
+    ENDED = "ended"
+    EXHAUSTED = "exhausted"
+    CANCELLED = "cancelled"
+
+
+def claim_timeout() -> timedelta:
+    """Return how old a claim without a confirmed send must be before the step is resent.
+
+    ``ONCALL_CLAIM_TIMEOUT_SECONDS`` overrides the 45 s default; keep it longer than the
+    step task's hard time limit, or a slow but live sender could be overtaken.
+    """
+    seconds = getattr(settings, "ONCALL_CLAIM_TIMEOUT_SECONDS", None)
+    return timedelta(seconds=seconds) if seconds else DEFAULT_CLAIM_TIMEOUT
+
+
+@dataclass(frozen=True)
+class _Claim:
+    page_id: int
+    token: uuid.UUID
+    attempt: int
+    request: PageRequest
+    resent_unknown: bool
+
+
+def _page_request(*, escalation: Escalation, page: Page, step: dict) -> PageRequest:
+    from tickets.notifications import issue_url_for
+
+    steps = escalation.steps
+    next_step = steps[page.step_index + 1] if page.step_index + 1 < len(steps) else None
+    return PageRequest(
+        page_id=page.pk,
+        escalation_id=escalation.pk,
+        recipient=page.recipient,
+        issue=escalation.issue,
+        agreement=escalation.issue.agreement,
+        step=step,
+        next_step=next_step,
+        issue_url=issue_url_for(user=page.recipient, issue=escalation.issue),
+        acknowledge_url=acknowledge_url(page=page),
+        attempt=page.attempts,
+    )
+
+
+def _give_up_without_sending(
+    *, escalation: Escalation, page: Page, reason: str, now: datetime
+) -> None:
+    page.failed_at = now
+    page.last_error = reason
+    page.save(update_fields=["failed_at", "last_error"])
+    step = escalation.steps[page.step_index]
+    event_record(
+        issue_id=escalation.issue_id,
+        kind=EventKind.PAGE_FAILED,
+        now=now,
+        data={
+            "escalation": escalation.pk,
+            "step": page.step_index + 1,
+            "label": step["label"],
+            "recipient": (step["recipient"] or {}).get("name"),
+            "error": reason,
+            "gave_up": True,
+        },
+    )
+    logger.error(
+        "Escalation %s of %s: step %s skipped: %s",
+        escalation.pk,
+        escalation.issue.reference,
+        page.step_index + 1,
+        reason,
+    )
+    # The person was never told, so waiting for them would only lose time.
+    escalation_move_on(escalation=escalation, due_at=now, now=now)
+
+
+def _claim(*, escalation_id: int, token: str | None, now: datetime) -> _Claim | Outcome:
+    """Run the claim transaction of a step: return the claim to send, or why there is none."""
+    with transaction.atomic():
+        escalation = escalation_lock(escalation_id)
+        if escalation is None or escalation.state != EscalationState.ACTIVE:
+            return Outcome.ENDED
+        if token is not None and str(escalation.token) != str(token):
+            return Outcome.STALE
+        if escalation.due_at > now:
+            return Outcome.NOT_DUE
+        issue = escalation.issue
+        if not issue.is_open:
+            escalation_end(escalation=escalation, state=EscalationState.CANCELLED, now=now)
+            event_record(
+                issue_id=issue.pk,
+                kind=EventKind.ESCALATION_CANCELLED,
+                now=now,
+                data={"escalation": escalation.pk, "reason": "issue_" + issue.status},
+            )
+            return Outcome.CANCELLED
+        step = escalation.current_step
+        if step is None:
+            _exhaust(escalation=escalation, now=now)
+            return Outcome.EXHAUSTED
+        recipient_id = (step["recipient"] or {}).get("id")
+        page, _created = Page.objects.select_related("recipient").get_or_create(
+            escalation=escalation,
+            step_index=escalation.step_index,
+            defaults={"recipient_id": recipient_id},
+        )
+        if page.sent_at is not None or page.failed_at is not None:
+            # The confirm transaction moves the escalation on with the page, so this
+            # only happens when a row was edited by hand; moving on repairs it.
+            escalation_move_on(escalation=escalation, due_at=now, now=now)
+            return Outcome.STALE
+        resent_unknown = False
+        if page.claimed_at is not None:
+            if not policy.claim_is_stale(
+                claimed_at=page.claimed_at, now=now, timeout=claim_timeout()
+            ):
+                return Outcome.BUSY
+            resent_unknown = True
+            logger.warning(
+                "Escalation %s of %s: step %s was claimed at %s and never confirmed; "
+                "its sender died, sending it again",
+                escalation.pk,
+                issue.reference,
+                page.step_index + 1,
+                page.claimed_at.isoformat(),
+            )
+        recipient = page.recipient
+        if recipient is None:
+            _give_up_without_sending(
+                escalation=escalation,
+                page=page,
+                reason=_("nobody to notify for “%(label)s”") % {"label": step["label"]},
+                now=now,
+            )
+            return Outcome.GIVEN_UP
+        if not recipient.is_active or not recipient.email:
+            _give_up_without_sending(
+                escalation=escalation,
+                page=page,
+                reason=_("%(name)s has no active account with an email address")
+                % {"name": recipient},
+                now=now,
+            )
+            return Outcome.GIVEN_UP
+        page.claimed_at = now
+        page.claim_token = uuid.uuid4()
+        page.attempts += 1
+        page.save(update_fields=["claimed_at", "claim_token", "attempts"])
+        claim = _Claim(
+            page_id=page.pk,
+            token=page.claim_token,
+            attempt=page.attempts,
+            request=_page_request(escalation=escalation, page=page, step=step),
+            resent_unknown=resent_unknown,
+        )
+    return claim
+
+
+def _confirm(*, escalation_id: int, claim: _Claim, message_id: str, now: datetime) -> Outcome:
+    with transaction.atomic():
+        escalation = escalation_lock(escalation_id)
+        if escalation is None:
+            return Outcome.ENDED
+        marked = Page.objects.filter(
+            pk=claim.page_id, claim_token=claim.token, sent_at__isnull=True, failed_at__isnull=True
+        ).update(sent_at=now, message_id=message_id, last_error="")
+        if not marked:
+            logger.warning("Page %s was claimed by another sender meanwhile", claim.page_id)
+            return Outcome.STALE
+        step = claim.request.step
+        event_record(
+            issue_id=escalation.issue_id,
+            kind=EventKind.PAGE_SENT,
+            now=now,
+            data={
+                "escalation": escalation.pk,
+                "step": step["index"] + 1,
+                "round": step["round"],
+                "label": step["label"],
+                "recipient": (step["recipient"] or {}).get("name"),
+                "attempt": claim.attempt,
+                "message_id": message_id,
+                "resent_after_crash": claim.resent_unknown,
+            },
+        )
+        page_step_index = step["index"]
+        if escalation.state == EscalationState.ACTIVE and escalation.step_index == page_step_index:
+            escalation_move_on(
+                escalation=escalation,
+                due_at=now + timedelta(minutes=step["wait_minutes"]),
+                now=now,
+            )
+    return Outcome.SENT
+
+
+def _fail(*, escalation_id: int, claim: _Claim, error: str, now: datetime) -> Outcome:
+    with transaction.atomic():
+        escalation = escalation_lock(escalation_id)
+        if escalation is None:
+            return Outcome.ENDED
+        page = Page.objects.filter(
+            pk=claim.page_id, claim_token=claim.token, sent_at__isnull=True
+        ).first()
+        if page is None:
+            return Outcome.STALE
+        max_attempts = escalation.snapshot.get("page_attempts") or 1
+        gave_up = page.attempts >= max_attempts
+        page.claimed_at = None
+        page.claim_token = None
+        page.last_error = error[:500]
+        fields = ["claimed_at", "claim_token", "last_error"]
+        if gave_up:
+            page.failed_at = now
+            fields.append("failed_at")
+        page.save(update_fields=fields)
+        step = claim.request.step
+        retry_at = None if gave_up else now + policy.retry_delay(page.attempts)
+        event_record(
+            issue_id=escalation.issue_id,
+            kind=EventKind.PAGE_FAILED,
+            now=now,
+            data={
+                "escalation": escalation.pk,
+                "step": step["index"] + 1,
+                "label": step["label"],
+                "recipient": (step["recipient"] or {}).get("name"),
+                "attempt": page.attempts,
+                "error": error[:500],
+                "gave_up": gave_up,
+                "retry_at": retry_at.isoformat() if retry_at else None,
+            },
+        )
+        active_here = (
+            escalation.state == EscalationState.ACTIVE and escalation.step_index == page.step_index
+        )
+        if gave_up:
+            logger.error(
+                "Escalation %s of %s: gave up step %s after %s attempts: %s",
+                escalation.pk,
+                escalation.issue.reference,
+                page.step_index + 1,
+                page.attempts,
+                error,
+            )
+            if active_here:
+                escalation_move_on(escalation=escalation, due_at=now, now=now)
+            return Outcome.GIVEN_UP
+        logger.warning(
+            "Escalation %s of %s: step %s attempt %s failed, retrying at %s: %s",
+            escalation.pk,
+            escalation.issue.reference,
+            page.step_index + 1,
+            page.attempts,
+            retry_at.isoformat(),
+            error,
+        )
+        if active_here:
+            escalation.due_at = retry_at
+            escalation.token = uuid.uuid4()
+            escalation.save(update_fields=["due_at", "token"])
+            moves.step_schedule(
+                escalation_id=escalation.pk, token=escalation.token, due_at=retry_at, now=now
+            )
+    return Outcome.RETRY_LATER
+
+
+def _exhaust(*, escalation: Escalation, now: datetime) -> None:
+    escalation_end(escalation=escalation, state=EscalationState.EXHAUSTED, now=now)
+    issue = escalation.issue
+    sent = escalation.pages.filter(sent_at__isnull=False).count()
+    event_record(
+        issue_id=issue.pk,
+        kind=EventKind.ESCALATION_EXHAUSTED,
+        now=now,
+        data={"escalation": escalation.pk, "reason": "unacknowledged", "pages_sent": sent},
+    )
+    admins_alert(
+        subject=f"Nobody acknowledged urgent issue {issue.reference}",
+        message=(
+            f"The escalation of {issue.reference} ({issue.client}) ran through every step "
+            f"of policy {escalation.snapshot['policy']['name']!r}; {sent} pages were sent "
+            "and nobody acknowledged."
+        ),
+    )
+
+
+def escalation_step_run(
+    *, escalation_id: int, token: str | None = None, now: datetime | None = None
+) -> Outcome:
+    """Run the step of an escalation that is due: claim it, send its page, confirm or fail.
+
+    ``token``, when given, must be the escalation's current token, or nothing happens:
+    the task was queued for an earlier move. ``now`` fixes the time of every phase (for
+    tests); without it each phase reads the clock. Safe to call any number of times and
+    concurrently: see the module docstring. A send that raises is retried after
+    ``policy.retry_delay``; after the settings' number of attempts the step is given up,
+    recorded, and the next step is due at once.
+    """
+    fixed = now
+    now = fixed or timezone.now()
+    claim = _claim(escalation_id=escalation_id, token=token, now=now)
+    if isinstance(claim, Outcome):
+        return claim
+    request = claim.request
+    try:
+        message_id = channel_for("email").send(request)
+    except Exception as exc:
+        return _fail(
+            escalation_id=escalation_id,
+            claim=claim,
+            error=f"{type(exc).__name__}: {exc}",
+            now=fixed or timezone.now(),
+        )
+    return _confirm(
+        escalation_id=escalation_id,
+        claim=claim,
+        message_id=message_id,
+        now=fixed or timezone.now(),
+    )
+
+
+def escalation_sweep(*, now: datetime, limit: int = SWEEP_LIMIT) -> int:
+    """Queue the step task of every escalation whose next move is due by ``now``.
+
+    This is what makes paging survive a lost broker message, a Redis restart or a worker
+    that was down when the issue was filed: the due state lives in the database. A task
+    queued twice does nothing the second time. Return how many were queued.
+    """
+    from oncall.tasks import escalation_step_task
+
+    due = list(escalations_due(now=now, limit=limit))
+    for escalation_id, token in due:
+        escalation_step_task.apply_async((escalation_id, str(token)), expires=60)
+    return len(due)
+
+
+def escalation_watchdog(*, now: datetime) -> int:
+    """Report escalations whose current step is overdue at ``now``; return how many there are.
+
+    Each is logged as an error on every run while it stays overdue, and mailed to the
+    administrators once per step.
+    """
+    overdue = list(escalations_overdue(now=now))
+    for escalation in overdue:
+        late = int((now - escalation.step_due_at).total_seconds())
+        logger.error(
+            "Escalation %s of %s: step %s is %s s overdue",
+            escalation.pk,
+            escalation.issue.reference,
+            escalation.step_index + 1,
+            late,
+        )
+        with transaction.atomic():
+            claimed = Escalation.objects.filter(
+                pk=escalation.pk,
+                state=EscalationState.ACTIVE,
+                step_index=escalation.step_index,
+                overdue_reported_at__isnull=True,
+            ).update(overdue_reported_at=now)
+            if claimed:
+                transaction.on_commit(
+                    partial(
+                        mail_admins,
+                        f"Page overdue for urgent issue {escalation.issue.reference}",
+                        (
+                            f"Step {escalation.step_index + 1} of the escalation of "
+                            f"{escalation.issue.reference} ({escalation.issue.client}) fell due "
+                            f"{late} s ago and was neither sent nor given up. Check that the "
+                            "Celery worker and beat run and that email can be sent."
+                        ),
+                        fail_silently=True,
+                    ),
+                    robust=True,
+                )
+    return len(overdue)

@@ -1,0 +1,84 @@
+"""Fixtures of the API tests: two organisations, their people in roles, token clients."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from api.services import api_token_create
+from tests.admin.conftest import give_role
+from tests.factories import StaffFactory
+from tests.portal.helpers import issue_file, organisation
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Start every test with empty request counters; they live in the cache."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def org(db):
+    org = organisation("VRB")
+    give_role(org.staff, "Team members")
+    return org
+
+
+@pytest.fixture
+def other_org(db):
+    org = organisation("ZWL")
+    give_role(org.staff, "Team members")
+    return org
+
+
+@pytest.fixture
+def administrator(db):
+    return give_role(StaffFactory(username="beheer"), "Administrators")
+
+
+def token_client(user) -> APIClient:
+    """Return a client that sends a fresh personal token of ``user`` on every request."""
+    _token, secret = api_token_create(user=user, name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client
+
+
+@pytest.fixture
+def contact_api(org):
+    return token_client(org.contact)
+
+
+@pytest.fixture
+def staff_api(org):
+    return token_client(org.staff)
+
+
+@pytest.fixture
+def anonymous_api():
+    return APIClient()
+
+
+@pytest.fixture
+def issue(org):
+    return issue_file(org)
+
+
+@pytest.fixture
+def other_issue(other_org):
+    return issue_file(other_org, title="Belastingaanslag klopt niet")
+
+
+class QueryCounter(CaptureQueriesContext):
+    @property
+    def count(self) -> int:
+        return len(self.captured_queries)
+
+
+@pytest.fixture
+def count_queries():
+    """Return a context manager whose ``count`` says how many queries ran inside it."""
+    return lambda: QueryCounter(connection)

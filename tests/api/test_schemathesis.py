@@ -1,0 +1,100 @@
+"""Fuzz every operation of the OpenAPI document: no 5xx, every answer as documented."""
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+
+from api.services import api_token_create
+from monitoring.models import SourceKind
+from monitoring.services import monitoring_source_create
+from oncall.demo import seed_oncall_demo
+from oncall.models import Escalation, OncallSettings
+from sla.models import Tier
+from tests.admin.conftest import give_role
+from tests.factories import ContactFactory, StaffFactory, TeamFactory, agreement_with_targets
+from tests.portal.helpers import png
+from tickets import services as ticket_services
+from tickets.choices import Priority
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+EXAMPLES_PER_OPERATION = 15
+
+
+@pytest.fixture
+def world(db, settings):
+    """Seed one client with an issue, a reply, a file and a running escalation.
+
+    The fuzzer acts as an administrator, who may see and change all of it.
+    """
+    # Many requests from one token and one address: limits are tested elsewhere.
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"token": None, "ip": None},
+    }
+    staff = {name: StaffFactory(username=name) for name in ("eva", "frank", "chantal")}
+    team = TeamFactory(members=[staff["eva"]])
+    agreement = agreement_with_targets(team.client, tier=Tier.ROUND_THE_CLOCK)
+    agreement.targets.filter(priority=Priority.P1).update(is_round_the_clock=True)
+    seed_oncall_demo(staff=staff)
+    OncallSettings.objects.update(office_closed=True)
+    contact = ContactFactory(client=team.client)
+    issue = ticket_services.issue_create(
+        client=team.client,
+        requester=contact,
+        title="Burgerportaal onbereikbaar",
+        description="Alle bezoekers krijgen een 502.",
+        priority=Priority.P1,
+    )
+    comment = ticket_services.comment_create(
+        issue=issue, author=contact, body="Nog steeds stuk.", files=[png()]
+    )
+    administrator = give_role(StaffFactory(username="beheer"), "Administrators")
+    _token, secret = api_token_create(user=administrator, name="fuzz")
+    sources = {
+        kind: monitoring_source_create(
+            client=team.client, kind=kind, name=kind, default_priority=Priority.P3
+        )[1]
+        for kind in SourceKind.values
+    }
+    return {
+        "token": secret,
+        "sources": sources,
+        "reference": issue.reference,
+        "code": team.client.code,
+        "ids": {
+            "comments": comment.pk,
+            "attachments": comment.attachments.get().pk,
+            "escalations": Escalation.objects.get(issue=issue).pk,
+            "teams": team.pk,
+            "agreements": agreement.pk,
+        },
+    }
+
+
+def _point_at_real_objects(case, world) -> None:
+    """Aim about half the generated ids at existing objects, so that more than 404 is met."""
+    params = case.path_parameters or {}
+    if "reference" in params:
+        params["reference"] = world["reference"]
+    if "code" in params and len(params["code"]) % 2:
+        params["code"] = world["code"]
+    if "pk" in params and params["pk"] % 2:
+        collection = case.path.split("/")[-2 if case.path.endswith("{pk}") else -3]
+        params["pk"] = world["ids"].get(collection, params["pk"])
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_api_answers_as_documented(case, world):
+    _point_at_real_objects(case, world)
+    secret = world["token"]
+    if case.path.startswith("/api/v1/monitoring/"):
+        secret = world["sources"][case.path.rsplit("/", 1)[-1]]
+    case.call_and_validate(headers={"Authorization": f"Bearer {secret}"})
