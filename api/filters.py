@@ -1,7 +1,12 @@
 """Query parameters that narrow the API's lists."""
 
+from datetime import UTC
+
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django_filters.fields import IsoDateTimeField
 from django.utils.translation import gettext_lazy as _
 
 from oncall.models import Escalation, EscalationState
@@ -11,7 +16,69 @@ from tickets.models import Issue
 from tickets.selectors import issue_filter_sla_health, issue_filter_text
 
 
-class IssueFilter(django_filters.FilterSet):
+class _TrueFalseField(forms.NullBooleanField):
+    """Take "true" or "false"; Django's own would read anything else as unknown."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise ValidationError(_("Must be true or false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class TrueFalseFilter(django_filters.BooleanFilter):
+    field_class = _TrueFalseField
+
+
+class _UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 instant, handed on in UTC.
+
+    PostgreSQL refuses offsets beyond 15 hours that Python parses (``+22:45``); an
+    instant that falls outside the years 1-9999 in UTC is refused here.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(_("This moment is out of range."), code="invalid") from None
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    field_class = _UtcDateTimeField
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """Refuse a parameter given twice (unless it may repeat) or empty (unless it is text).
+
+    django-filter would ignore both silently, and a client would never learn that its
+    filter did nothing.
+    """
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, value_filter in self.filters.items():
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+            repeats = isinstance(value_filter, django_filters.MultipleChoiceFilter)
+            if len(values) > 1 and not repeats:
+                self.form.add_error(name, _("Give this parameter once."))
+                valid = False
+            elif "" in values and not isinstance(value_filter, django_filters.CharFilter):
+                self.form.add_error(name, _("Give a value or leave the parameter out."))
+                valid = False
+        return valid
+
+
+class IssueFilter(StrictFilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=Status.choices, help_text=_("Repeat to allow several.")
     )
@@ -19,7 +86,7 @@ class IssueFilter(django_filters.FilterSet):
         choices=Priority.choices, help_text=_("Repeat to allow several.")
     )
     category = django_filters.ChoiceFilter(choices=Category.choices)
-    is_open = django_filters.BooleanFilter(
+    is_open = TrueFalseFilter(
         method="filter_is_open", help_text=_("Only open (true) or only resolved and closed.")
     )
     client = django_filters.CharFilter(
@@ -27,9 +94,9 @@ class IssueFilter(django_filters.FilterSet):
     )
     requester = django_filters.CharFilter(field_name="requester__username", max_length=150)
     assignee = django_filters.CharFilter(field_name="assignee__username", max_length=150)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
+    created_before = InstantFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = InstantFilter(field_name="updated_at", lookup_expr="gte")
     q = django_filters.CharFilter(
         method="filter_text",
         max_length=200,
@@ -57,7 +124,7 @@ class IssueFilter(django_filters.FilterSet):
         return issue_filter_sla_health(queryset, health=value, now=timezone.now())
 
 
-class EscalationFilter(django_filters.FilterSet):
+class EscalationFilter(StrictFilterSet):
     state = django_filters.ChoiceFilter(choices=EscalationState.choices)
     issue = django_filters.CharFilter(field_name="issue__reference", max_length=20)
 

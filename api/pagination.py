@@ -1,5 +1,7 @@
 """Cursor pagination of the API's lists: stable pages however many rows arrive meanwhile."""
 
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
 
@@ -7,10 +9,38 @@ class ApiCursorPagination(CursorPagination):
     """Pages of ``page_size`` rows (25 by default, at most 100) behind an opaque ``cursor``.
 
     The ordering of a view (``ordering`` query parameter or the view's default) must end
-    in a unique field so that a row is never on two pages.
+    in a unique field so that a row is never on two pages. A ``page_size`` that is not a
+    whole number from 1 to 100 answers 400 rather than being ignored.
     """
 
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
     ordering = "-id"
+
+    def get_page_size(self, request):
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        value = values[-1]
+        if len(values) > 1 or not value.isascii() or not value.isdigit():
+            raise ValidationError({self.page_size_query_param: [self._page_size_error()]})
+        size = int(value)
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError({self.page_size_query_param: [self._page_size_error()]})
+        return size
+
+    def _page_size_error(self) -> str:
+        return _("A whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                }
+        return parameters

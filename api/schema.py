@@ -13,17 +13,17 @@ WRITE_METHODS = {"POST", "PUT", "PATCH"}
 class ApiAutoSchema(AutoSchema):
     """Describe each operation's problem+json answers besides its success.
 
-    Every operation may answer 404 (unknown object or cursor), 406 and 429; one that
-    needs a login 401 and 403; one that takes a body 400 and 415. A view lists any
-    further statuses in ``problem_statuses``.
+    Every operation may answer 400 (a malformed parameter), 404 (unknown object or
+    cursor), 406 and 429; one that needs a login 401 and 403; one that takes a body 415.
+    A view lists any further statuses in ``problem_statuses``.
     """
 
     def _problem_statuses(self) -> set[int]:
-        statuses = {404, 406, 429}
+        statuses = {400, 404, 406, 429}
         if self.get_auth():
             statuses |= {401, 403}
         if self.method in WRITE_METHODS:
-            statuses |= {400, 415}
+            statuses.add(415)
         extra = getattr(self.view, "problem_statuses", {})
         statuses |= set(extra.get(self.method, ()))
         return statuses

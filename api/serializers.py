@@ -4,6 +4,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from api.fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictUUIDField,
+)
+
 from clients.models import Client, Team
 from clients.selectors import client_list_for_user
 from oncall.models import Escalation
@@ -56,17 +63,17 @@ class IssueSerializer(serializers.ModelSerializer):
 class IssueCreateSerializer(serializers.Serializer):
     """What filing an issue takes; a contact files for its own client, staff name one."""
 
-    client = serializers.CharField(
+    client = StrictCharField(
         required=False,
         max_length=6,
         help_text=_("The client's code. Staff must give it; a contact may leave it out."),
     )
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=20000)
+    title = StrictCharField(max_length=200)
+    description = StrictCharField(max_length=20000)
     priority = serializers.ChoiceField(choices=Priority.choices)
     category = serializers.ChoiceField(choices=Category.choices, default=Category.INCIDENT)
-    component = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
-    submission_token = serializers.UUIDField(
+    component = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
+    submission_token = StrictUUIDField(
         required=False,
         help_text=_(
             "Optional random UUID: sending the same one again files nothing and answers 409."
@@ -94,18 +101,18 @@ class IssueUpdateSerializer(serializers.Serializer):
 
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    priority_reason = serializers.CharField(
+    priority_reason = StrictCharField(
         max_length=500,
         required=False,
         help_text=_("Why the priority changes; required with ``priority``."),
     )
-    assignee = serializers.CharField(
+    assignee = StrictCharField(
         max_length=150,
         required=False,
         allow_null=True,
         help_text=_("The username of a member of the client's team, or null for nobody."),
     )
-    version = serializers.IntegerField(
+    version = StrictIntegerField(
         required=False,
         min_value=1,
         max_value=2**31 - 1,
@@ -160,8 +167,8 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class CommentCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=20000)
-    is_internal = serializers.BooleanField(
+    body = StrictCharField(max_length=20000)
+    is_internal = StrictBooleanField(
         default=False, help_text=_("An internal note, for staff only; clients never see it.")
     )
     files = serializers.ListField(
@@ -171,7 +178,7 @@ class CommentCreateSerializer(serializers.Serializer):
 
 class AttachmentUploadSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=20)
-    is_internal = serializers.BooleanField(
+    is_internal = StrictBooleanField(
         default=False, help_text=_("Visible to staff only; for staff.")
     )
 
@@ -216,6 +223,7 @@ class ClientSerializer(serializers.ModelSerializer):
 
 class TeamSerializer(serializers.ModelSerializer):
     client = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    email = serializers.CharField(read_only=True, help_text=_("Empty when the team has none."))
     lead = UserRefSerializer(read_only=True, allow_null=True)
     members = UserRefSerializer(many=True, read_only=True)
 

@@ -308,7 +308,11 @@ class AttachmentListView(IssueMixin, generics.ListCreateAPIView):
         ).select_related("issue")
 
     @extend_schema(
-        request=AttachmentUploadSerializer, responses={201: AttachmentSerializer(many=True)}
+        request=AttachmentUploadSerializer,
+        # A plain array: the list mechanics would describe a page of the GET's list.
+        responses={
+            201: {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}}
+        },
     )
     def post(self, request, reference: str):
         issue = self.get_issue()

@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from api.fields import StrictCharField, StrictIntegerField
+
 SHORT = 200
 LONG = 10000
 
@@ -10,7 +12,7 @@ LONG = 10000
 class LabelsField(serializers.DictField):
     """A flat map of names to text, as Alertmanager's labels and annotations are."""
 
-    child = serializers.CharField(allow_blank=True, max_length=LONG)
+    child = StrictCharField(allow_blank=True, max_length=LONG)
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
@@ -26,77 +28,77 @@ class AlertmanagerAlertSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["firing", "resolved"])
     labels = LabelsField()
     annotations = LabelsField(required=False, default=dict)
-    startsAt = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    endsAt = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    generatorURL = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    fingerprint = serializers.CharField(required=False, allow_blank=True, max_length=SHORT)
+    startsAt = StrictCharField(required=False, allow_blank=True, max_length=64)
+    endsAt = StrictCharField(required=False, allow_blank=True, max_length=64)
+    generatorURL = StrictCharField(required=False, allow_blank=True, max_length=2000)
+    fingerprint = StrictCharField(required=False, allow_blank=True, max_length=SHORT)
 
 
 class AlertmanagerWebhookSerializer(serializers.Serializer):
     """Alertmanager's webhook body, version 4; the alerts of one notification."""
 
     version = serializers.ChoiceField(choices=["4"])
-    groupKey = serializers.CharField(allow_blank=True, max_length=LONG)
-    truncatedAlerts = serializers.IntegerField(required=False, min_value=0)
+    groupKey = StrictCharField(allow_blank=True, max_length=LONG)
+    truncatedAlerts = StrictIntegerField(required=False, min_value=0)
     status = serializers.ChoiceField(choices=["firing", "resolved"])
-    receiver = serializers.CharField(allow_blank=True, max_length=SHORT)
+    receiver = StrictCharField(allow_blank=True, max_length=SHORT)
     groupLabels = LabelsField(required=False, default=dict)
     commonLabels = LabelsField(required=False, default=dict)
     commonAnnotations = LabelsField(required=False, default=dict)
-    externalURL = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    externalURL = StrictCharField(required=False, allow_blank=True, max_length=2000)
     alerts = AlertmanagerAlertSerializer(many=True, min_length=1, max_length=100)
 
 
 class SentryProjectSerializer(serializers.Serializer):
-    id = serializers.CharField(required=False, max_length=64)
-    name = serializers.CharField(required=False, allow_blank=True, max_length=SHORT)
-    slug = serializers.CharField(required=False, allow_blank=True, max_length=SHORT)
+    id = StrictCharField(required=False, max_length=64)
+    name = StrictCharField(required=False, allow_blank=True, max_length=SHORT)
+    slug = StrictCharField(required=False, allow_blank=True, max_length=SHORT)
 
 
 class SentryIssueSerializer(serializers.Serializer):
-    id = serializers.CharField(max_length=64)
-    shortId = serializers.CharField(required=False, allow_blank=True, max_length=SHORT)
-    title = serializers.CharField(required=False, allow_blank=True, max_length=LONG)
-    culprit = serializers.CharField(
+    id = StrictCharField(max_length=64)
+    shortId = StrictCharField(required=False, allow_blank=True, max_length=SHORT)
+    title = StrictCharField(required=False, allow_blank=True, max_length=LONG)
+    culprit = StrictCharField(
         required=False, allow_blank=True, allow_null=True, max_length=LONG
     )
-    level = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    status = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    permalink = serializers.CharField(
+    level = StrictCharField(required=False, allow_blank=True, max_length=64)
+    status = StrictCharField(required=False, allow_blank=True, max_length=64)
+    permalink = StrictCharField(
         required=False, allow_blank=True, allow_null=True, max_length=2000
     )
-    web_url = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    web_url = StrictCharField(required=False, allow_blank=True, max_length=2000)
     project = SentryProjectSerializer(required=False)
 
 
 class SentryEventSerializer(serializers.Serializer):
-    issue_id = serializers.CharField(max_length=64)
-    event_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    title = serializers.CharField(required=False, allow_blank=True, max_length=LONG)
-    message = serializers.CharField(required=False, allow_blank=True, max_length=LONG)
-    level = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    culprit = serializers.CharField(
+    issue_id = StrictCharField(max_length=64)
+    event_id = StrictCharField(required=False, allow_blank=True, max_length=64)
+    title = StrictCharField(required=False, allow_blank=True, max_length=LONG)
+    message = StrictCharField(required=False, allow_blank=True, max_length=LONG)
+    level = StrictCharField(required=False, allow_blank=True, max_length=64)
+    culprit = StrictCharField(
         required=False, allow_blank=True, allow_null=True, max_length=LONG
     )
-    environment = serializers.CharField(
+    environment = StrictCharField(
         required=False, allow_blank=True, allow_null=True, max_length=SHORT
     )
-    release = serializers.CharField(
+    release = StrictCharField(
         required=False, allow_blank=True, allow_null=True, max_length=SHORT
     )
-    url = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    web_url = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    issue_url = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    url = StrictCharField(required=False, allow_blank=True, max_length=2000)
+    web_url = StrictCharField(required=False, allow_blank=True, max_length=2000)
+    issue_url = StrictCharField(required=False, allow_blank=True, max_length=2000)
 
 
 class SentryDataSerializer(serializers.Serializer):
     issue = SentryIssueSerializer(required=False)
     event = SentryEventSerializer(required=False)
-    triggered_rule = serializers.CharField(required=False, allow_blank=True, max_length=SHORT)
+    triggered_rule = StrictCharField(required=False, allow_blank=True, max_length=SHORT)
 
 
 class SentryInstallationSerializer(serializers.Serializer):
-    uuid = serializers.CharField(max_length=64)
+    uuid = StrictCharField(max_length=64)
 
 
 class SentryWebhookSerializer(serializers.Serializer):
@@ -106,7 +108,7 @@ class SentryWebhookSerializer(serializers.Serializer):
     or else by whether ``data`` holds an ``issue`` or an ``event``.
     """
 
-    action = serializers.CharField(max_length=64)
+    action = StrictCharField(max_length=64)
     installation = SentryInstallationSerializer(required=False)
     data = SentryDataSerializer()
 
@@ -129,11 +131,11 @@ class SentryWebhookSerializer(serializers.Serializer):
 
 
 class AlertResultSerializer(serializers.Serializer):
-    fingerprint = serializers.CharField()
+    fingerprint = StrictCharField()
     result = serializers.ChoiceField(
         choices=["opened", "reopened", "updated", "repeated", "resolved", "ignored"]
     )
-    issue = serializers.CharField(allow_null=True, help_text=_("The issue's reference."))
+    issue = StrictCharField(allow_null=True, help_text=_("The issue's reference."))
 
 
 class WebhookResultSerializer(serializers.Serializer):

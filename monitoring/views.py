@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +17,10 @@ from monitoring.serializers import (
     WebhookResultSerializer,
 )
 from monitoring.services import AlertOutcome, monitoring_alerts_receive
+
+
+# What Sentry's integration platform posts; only issues and issue alerts open issues.
+SENTRY_RESOURCES = ("issue", "event_alert", "installation", "metric_alert", "error", "comment")
 
 
 def _result(outcomes: list[AlertOutcome]) -> dict:
@@ -86,19 +90,23 @@ class SentryWebhookView(WebhookView):
                 "Sentry-Hook-Resource",
                 str,
                 OpenApiParameter.HEADER,
-                enum=["issue", "event_alert", "installation", "metric_alert", "error", "comment"],
+                enum=list(SENTRY_RESOURCES),
                 description=_("What the webhook is about; Sentry always sends it."),
             )
         ],
     )
     def post(self, request):
         source = self.source(request)
-        resource = request.headers.get("Sentry-Hook-Resource", "")
-        if resource not in ("", "issue", "event_alert"):
-            return Response(WebhookResultSerializer({"alerts": []}).data)
+        resource = request.headers.get("Sentry-Hook-Resource")
+        if resource is not None and resource not in SENTRY_RESOURCES:
+            raise ValidationError({"Sentry-Hook-Resource": [_("Unknown resource.")]})
         serializer = SentryWebhookSerializer(data=request.data, context={"resource": resource})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        alert = sentry_alert(resource=data["resource"], action=data["action"], data=data["data"])
+        alert = None
+        if data["resource"] in ("issue", "event_alert"):
+            alert = sentry_alert(
+                resource=data["resource"], action=data["action"], data=data["data"]
+            )
         outcomes = monitoring_alerts_receive(source=source, alerts=[alert]) if alert else []
         return Response(WebhookResultSerializer(_result(outcomes)).data)

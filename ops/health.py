@@ -21,7 +21,7 @@ def check_database() -> CheckResult:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with its reason
         return CheckResult(False, f"{type(exc).__name__}: {exc}")
     return CheckResult(True, connection.vendor)
 
@@ -33,7 +33,7 @@ def check_broker() -> CheckResult:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
             transport = conn.transport_cls
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with its reason
         return CheckResult(False, f"{type(exc).__name__}: {exc}")
     return CheckResult(True, str(transport))
 
@@ -43,7 +43,7 @@ def check_worker(*, now: datetime) -> CheckResult:
 
     try:
         latest = WorkerHeartbeat.objects.order_by("-beat_at").first()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with its reason
         return CheckResult(False, f"{type(exc).__name__}: {exc}")
     if latest is None:
         return CheckResult(False, "no worker has run the heartbeat task yet")

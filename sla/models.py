@@ -169,7 +169,7 @@ class Agreement(models.Model):
             period = _("from %(start)s with no end") % {"start": date_format(other.valid_from)}
         raise ValidationError(
             _(
-                "This period overlaps agreement \u201c%(name)s\u201d of the same client, valid "
+                "This period overlaps agreement “%(name)s” of the same client, valid "
                 "%(period)s. A client has one agreement at a time: end the other one first."
             )
             % {"name": other.name, "period": period}

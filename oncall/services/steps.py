@@ -366,7 +366,7 @@ def escalation_step_run(
     request = claim.request
     try:
         message_id = channel_for("email").send(request)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any send failure is recorded and retried
         return _fail(
             escalation_id=escalation_id,
             claim=claim,

@@ -2,8 +2,11 @@
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.services import api_token_create
 from monitoring.models import SourceKind
@@ -19,11 +22,25 @@ from tickets.choices import Priority
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
-EXAMPLES_PER_OPERATION = 15
+EXAMPLES_PER_OPERATION = 60
 
 
 @pytest.fixture
-def world(db, settings):
+def _keep_test_connection():
+    """Keep the test's database connection open across the fuzzer's WSGI calls.
+
+    Django closes connections when a request ends; inside a test's transaction that
+    ends the test's data on PostgreSQL. Django's own test client unhooks this the same way.
+    """
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(db, settings, _keep_test_connection):
     """Seed one client with an issue, a reply, a file and a running escalation.
 
     The fuzzer acts as an administrator, who may see and change all of it.
@@ -74,8 +91,13 @@ def world(db, settings):
 
 
 def _point_at_real_objects(case, world) -> None:
-    """Aim about half the generated ids at existing objects, so that more than 404 is met."""
+    """Aim about half the generated ids at existing objects, so that more than 404 is met.
+
+    Only in cases meant to be valid: a case built to break the schema must stay broken.
+    """
     params = case.path_parameters or {}
+    if not case.meta.generation.mode.is_positive:
+        return
     if "reference" in params:
         params["reference"] = world["reference"]
     if "code" in params and len(params["code"]) % 2:
@@ -90,11 +112,16 @@ def _point_at_real_objects(case, world) -> None:
     max_examples=EXAMPLES_PER_OPERATION,
     deadline=None,
     suppress_health_check=list(HealthCheck),
-    derandomize=True,
+    derandomize=False,
 )
 def test_api_answers_as_documented(case, world):
     _point_at_real_objects(case, world)
     secret = world["token"]
     if case.path.startswith("/api/v1/monitoring/"):
         secret = world["sources"][case.path.rsplit("/", 1)[-1]]
-    case.call_and_validate(headers={"Authorization": f"Bearer {secret}"})
+    # Left out: "schema-valid input is accepted". A schema cannot say which client codes
+    # or usernames exist, so a valid-looking unknown one rightly answers 400.
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {secret}"},
+        excluded_checks=[positive_data_acceptance],
+    )

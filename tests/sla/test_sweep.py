@@ -240,7 +240,7 @@ def test_two_sweeps_at_the_same_time_send_each_notice_once(file_issue, lead, mai
         try:
             start.wait()
             sla_clocks_sweep(now=RESPONSE_DUE + timedelta(seconds=1))
-        except Exception as exc:  # reported by the assertion below
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
         finally:
             connections.close_all()
