@@ -4,6 +4,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -14,13 +15,13 @@ from paqt_support.exceptions import ApplicationError
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = _("The issue changed since you read it. Read it again, then retry.")
+    default_detail = gettext_lazy("The issue changed since you read it. Read it again, then retry.")
     default_code = "precondition-failed"
 
 
 class PreconditionRequired(exceptions.APIException):
     status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = _(
+    default_detail = gettext_lazy(
         "Send the issue's ETag in an If-Match header, or its version in the body, "
         "so that you cannot overwrite someone else's change."
     )
@@ -32,8 +33,12 @@ def _invalid_params(detail, prefix: str = "") -> list[dict]:
     if isinstance(detail, dict):
         params = []
         for name, value in detail.items():
-            key = name if name != "non_field_errors" else ""
-            full = f"{prefix}.{key}" if prefix and key else (prefix or key)
+            if isinstance(name, int):
+                # DRF keys the errors of a list's items by their index.
+                full = f"{prefix}[{name}]"
+            else:
+                key = name if name != "non_field_errors" else ""
+                full = f"{prefix}.{key}" if prefix and key else (prefix or key)
             params.extend(_invalid_params(value, full))
         return params
     if isinstance(detail, list):

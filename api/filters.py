@@ -6,8 +6,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django_filters.fields import IsoDateTimeField
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from oncall.models import Escalation, EscalationState
 from sla.policy import Health

@@ -18,6 +18,14 @@ class ApiCursorPagination(CursorPagination):
     max_page_size = 100
     ordering = "-id"
 
+    def get_ordering(self, request, queryset, view):
+        # Without an ordering filter DRF would fall back to this class's ordering and
+        # ignore the view's own.
+        if any(hasattr(backend, "get_ordering") for backend in view.filter_backends):
+            return super().get_ordering(request, queryset, view)
+        ordering = getattr(view, "ordering", None) or self.ordering
+        return (ordering,) if isinstance(ordering, str) else tuple(ordering)
+
     def get_page_size(self, request):
         values = request.query_params.getlist(self.page_size_query_param)
         if not values:

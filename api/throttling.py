@@ -31,3 +31,17 @@ class IpRateThrottle(_SettingsRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class AddressLimitMixin:
+    """Count each request against its address before anything else is checked.
+
+    DRF throttles after authentication and permissions, so a caller guessing tokens or
+    webhook secrets would only ever meet 401; counted first, it meets 429 as well.
+    """
+
+    def perform_authentication(self, request):
+        throttle = IpRateThrottle()
+        if not throttle.allow_request(request, self):
+            self.throttled(request, throttle.wait())
+        super().perform_authentication(request)

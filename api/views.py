@@ -40,6 +40,7 @@ from api.serializers import (
     OnCallSerializer,
     TeamSerializer,
 )
+from api.throttling import AddressLimitMixin
 from oncall.models import Escalation
 from oncall.selectors import office_is_open, rota_list, rota_who_is_on_call
 from oncall.services import escalation_acknowledge
@@ -72,6 +73,9 @@ def _if_match_versions(header: str) -> set[str] | None:
 class IssueMixin:
     """Find the issue of the URL among those the user may see; 404 for any other."""
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "reference": self.kwargs["reference"]}
+
     def get_issue(self, queryset=None) -> Issue:
         issues = (
             queryset
@@ -84,7 +88,7 @@ class IssueMixin:
             raise NotFound(_("There is no such issue.")) from None
 
 
-class IssueListView(generics.ListCreateAPIView):
+class IssueListView(AddressLimitMixin, generics.ListCreateAPIView):
     """List the issues you may see, or file one."""
 
     permission_classes = [StaffModelPermissions]
@@ -125,7 +129,7 @@ class IssueListView(generics.ListCreateAPIView):
         )
 
 
-class IssueDetailView(IssueMixin, APIView):
+class IssueDetailView(AddressLimitMixin, IssueMixin, APIView):
     """Read an issue, or change its status, priority or assignee."""
 
     permission_classes = [StaffModelPermissions]
@@ -205,7 +209,7 @@ class IssueDetailView(IssueMixin, APIView):
         return user
 
 
-class IssueSlaView(IssueMixin, APIView):
+class IssueSlaView(AddressLimitMixin, IssueMixin, APIView):
     """How the SLA clocks of an issue stand now: on track, at risk, breached, met or paused."""
 
     permission_classes = [StaffModelPermissions]
@@ -236,7 +240,7 @@ class IssueSlaView(IssueMixin, APIView):
         return Response(IssueSlaSerializer({**body, "clocks": clocks}).data)
 
 
-class CommentListView(IssueMixin, generics.ListCreateAPIView):
+class CommentListView(AddressLimitMixin, IssueMixin, generics.ListCreateAPIView):
     """The conversation of an issue; staff also read and write internal notes."""
 
     permission_classes = [StaffModelPermissions]
@@ -270,13 +274,13 @@ class CommentListView(IssueMixin, generics.ListCreateAPIView):
         )
         location = reverse("api:comment-detail", kwargs={"reference": reference, "pk": comment.pk})
         return Response(
-            CommentSerializer(comment).data,
+            CommentSerializer(comment, context={"reference": reference}).data,
             status=status.HTTP_201_CREATED,
             headers={"Location": location},
         )
 
 
-class CommentDetailView(IssueMixin, generics.RetrieveAPIView):
+class CommentDetailView(AddressLimitMixin, IssueMixin, generics.RetrieveAPIView):
     permission_classes = [StaffModelPermissions]
     staff_permissions = {"GET": ("tickets.view_comment",)}
     serializer_class = CommentSerializer
@@ -290,7 +294,7 @@ class CommentDetailView(IssueMixin, generics.RetrieveAPIView):
             raise NotFound(_("There is no such comment.")) from None
 
 
-class AttachmentListView(IssueMixin, generics.ListCreateAPIView):
+class AttachmentListView(AddressLimitMixin, IssueMixin, generics.ListCreateAPIView):
     """The files of an issue; upload more as multipart/form-data, one or more ``files``."""
 
     permission_classes = [StaffModelPermissions]
@@ -303,16 +307,12 @@ class AttachmentListView(IssueMixin, generics.ListCreateAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Attachment.objects.none()
         issue = self.get_issue()
-        return ticket_selectors.attachment_list_for_issue(
-            issue=issue, user=self.request.user
-        ).select_related("issue")
+        return ticket_selectors.attachment_list_for_issue(issue=issue, user=self.request.user)
 
     @extend_schema(
         request=AttachmentUploadSerializer,
         # A plain array: the list mechanics would describe a page of the GET's list.
-        responses={
-            201: {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}}
-        },
+        responses={201: {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}}},
     )
     def post(self, request, reference: str):
         issue = self.get_issue()
@@ -325,10 +325,9 @@ class AttachmentListView(IssueMixin, generics.ListCreateAPIView):
             is_internal=serializer.validated_data["is_internal"],
             channel=Channel.API,
         )
-        for attachment in stored:
-            attachment.issue = issue
         return Response(
-            AttachmentSerializer(stored, many=True).data, status=status.HTTP_201_CREATED
+            AttachmentSerializer(stored, many=True, context={"reference": reference}).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
@@ -342,20 +341,21 @@ class AttachmentMixin(IssueMixin):
             attachment = attachments.get(pk=self.kwargs["pk"])
         except Attachment.DoesNotExist:
             raise NotFound(_("There is no such file.")) from None
-        attachment.issue = issue
         return attachment
 
 
-class AttachmentDetailView(AttachmentMixin, APIView):
+class AttachmentDetailView(AddressLimitMixin, AttachmentMixin, APIView):
     permission_classes = [StaffModelPermissions]
     staff_permissions = {"GET": ("tickets.view_attachment",)}
 
     @extend_schema(responses={200: AttachmentSerializer})
     def get(self, request, reference: str, pk: int):
-        return Response(AttachmentSerializer(self.get_attachment()).data)
+        return Response(
+            AttachmentSerializer(self.get_attachment(), context={"reference": reference}).data
+        )
 
 
-class AttachmentContentView(AttachmentMixin, APIView):
+class AttachmentContentView(AddressLimitMixin, AttachmentMixin, APIView):
     """Download a file, always as an attachment; only safe types keep their own type."""
 
     permission_classes = [StaffModelPermissions]
@@ -390,7 +390,7 @@ class AttachmentContentView(AttachmentMixin, APIView):
         return response
 
 
-class ClientListView(generics.ListAPIView):
+class ClientListView(AddressLimitMixin, generics.ListAPIView):
     """The clients you serve (staff only)."""
 
     permission_classes = [IsStaff, StaffModelPermissions]
@@ -402,7 +402,7 @@ class ClientListView(generics.ListAPIView):
         return selectors.client_list_for_api(user=self.request.user)
 
 
-class ClientDetailView(generics.RetrieveAPIView):
+class ClientDetailView(AddressLimitMixin, generics.RetrieveAPIView):
     permission_classes = [IsStaff, StaffModelPermissions]
     staff_permissions = {"GET": ("clients.view_client",)}
     serializer_class = ClientSerializer
@@ -412,7 +412,7 @@ class ClientDetailView(generics.RetrieveAPIView):
         return selectors.client_list_for_api(user=self.request.user)
 
 
-class TeamListView(generics.ListAPIView):
+class TeamListView(AddressLimitMixin, generics.ListAPIView):
     """The teams of the clients you serve (staff only)."""
 
     permission_classes = [IsStaff, StaffModelPermissions]
@@ -424,7 +424,7 @@ class TeamListView(generics.ListAPIView):
         return selectors.team_list_for_api(user=self.request.user)
 
 
-class TeamDetailView(generics.RetrieveAPIView):
+class TeamDetailView(AddressLimitMixin, generics.RetrieveAPIView):
     permission_classes = [IsStaff, StaffModelPermissions]
     staff_permissions = {"GET": ("clients.view_team",)}
     serializer_class = TeamSerializer
@@ -433,7 +433,7 @@ class TeamDetailView(generics.RetrieveAPIView):
         return selectors.team_list_for_api(user=self.request.user)
 
 
-class AgreementListView(generics.ListAPIView):
+class AgreementListView(AddressLimitMixin, generics.ListAPIView):
     """Service-level agreements: a contact's own client's, or those of the clients staff serve."""
 
     serializer_class = AgreementSerializer
@@ -443,14 +443,14 @@ class AgreementListView(generics.ListAPIView):
         return selectors.agreement_list_for_api(user=self.request.user)
 
 
-class AgreementDetailView(generics.RetrieveAPIView):
+class AgreementDetailView(AddressLimitMixin, generics.RetrieveAPIView):
     serializer_class = AgreementSerializer
 
     def get_queryset(self):
         return selectors.agreement_list_for_api(user=self.request.user)
 
 
-class OnCallView(APIView):
+class OnCallView(AddressLimitMixin, APIView):
     """Who is on call now, per rota and layer (staff only)."""
 
     permission_classes = [IsStaff, StaffModelPermissions]
@@ -486,7 +486,7 @@ class OnCallView(APIView):
         return Response(OnCallSerializer(body).data)
 
 
-class EscalationListView(generics.ListAPIView):
+class EscalationListView(AddressLimitMixin, generics.ListAPIView):
     """The escalations of the issues you see (staff only); ``state=active`` for those paging."""
 
     permission_classes = [IsStaff, StaffModelPermissions]
@@ -500,7 +500,7 @@ class EscalationListView(generics.ListAPIView):
         return selectors.escalation_list_for_api(user=self.request.user)
 
 
-class EscalationDetailView(generics.RetrieveAPIView):
+class EscalationDetailView(AddressLimitMixin, generics.RetrieveAPIView):
     permission_classes = [IsStaff, StaffModelPermissions]
     staff_permissions = {"GET": ("oncall.view_escalation",)}
     serializer_class = EscalationSerializer
@@ -509,7 +509,7 @@ class EscalationDetailView(generics.RetrieveAPIView):
         return selectors.escalation_list_for_api(user=self.request.user)
 
 
-class EscalationAcknowledgeView(APIView):
+class EscalationAcknowledgeView(AddressLimitMixin, APIView):
     """Acknowledge a page: stop the escalation and take the issue (the on-call engineer)."""
 
     permission_classes = [IsStaff]
@@ -528,14 +528,14 @@ class EscalationAcknowledgeView(APIView):
         return Response(EscalationSerializer(escalation).data)
 
 
-class SchemaView(SpectacularJSONAPIView):
+class SchemaView(AddressLimitMixin, SpectacularJSONAPIView):
     """The OpenAPI 3 document of this API, public."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
 
 
-class DocsView(SpectacularRedocView):
+class DocsView(AddressLimitMixin, SpectacularRedocView):
     """Browsable documentation of the API, served without any outside resource."""
 
     authentication_classes = []

@@ -250,7 +250,7 @@ def _measure(args, name: str) -> None:
         ("admin", "queue: unassigned", queue, {"assignee": "none"}),
         ("admin", "queue: breaching within 1 hour", queue, {"sla": "due_soon"}),
         ("admin", "queue: all statuses, page 20", queue, {"status": "all", "p": "20"}),
-        ("admin", "queue: search reference prefix", queue, {"q": "BAB-2024-000"}),
+        ("admin", "queue: search reference prefix", queue, {"q": "BAB-2024-019"}),
         ("admin", "queue: search whole reference", queue, {"q": "BAB-2024-01990"}),
         ("admin", "queue: search text, all statuses", queue, {"q": "archief", "status": "all"}),
         ("admin", "issue page", page, {}),

@@ -24,6 +24,7 @@ import logging
 import math
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -71,8 +72,9 @@ def main() -> int:
     original_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     sink = SmtpSink().start()
+    scratch = Path(tempfile.mkdtemp(prefix="paqt-paging-"))
     worker = WorkerProcess(
-        Path(tempfile.mkdtemp(prefix="paqt-paging-")),
+        scratch,
         beat=True,
         extra_env={"EMAIL_URL": sink.url, "SECRET_KEY": settings.SECRET_KEY},
     )
@@ -88,6 +90,7 @@ def main() -> int:
         worker.stop()
         sink.stop()
         connection.creation.destroy_test_db(original_name, verbosity=0)
+        shutil.rmtree(scratch, ignore_errors=True)
     return _report(latencies, lost=args.lost_messages)
 
 

@@ -1,6 +1,6 @@
 """Reads of clients and teams, scoped to what a user may see."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from clients.models import Client, Team
 
@@ -23,7 +23,7 @@ def client_list_for_user(*, user) -> QuerySet[Client]:
     if user_is_administrator(user):
         return Client.objects.all()
     if user.is_staff:
-        return Client.objects.filter(team__members=user).distinct()
+        return Client.objects.filter(Q(team__members=user) | Q(team__lead=user)).distinct()
     return Client.objects.none()
 
 

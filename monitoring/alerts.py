@@ -1,8 +1,14 @@
-"""One alert as the intake understands it, from an Alertmanager or Sentry payload; pure."""
+"""One alert as the intake understands it, from an Alertmanager or Sentry payload.
+
+No database and no clock: payloads in, alerts out. Only Django's translation is used,
+for the words that end up in an issue.
+"""
 
 import hashlib
 import json
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 TITLE_MAX = 200
 COMPONENT_MAX = 200
@@ -75,7 +81,7 @@ def alerts_from_alertmanager(payload: dict) -> list[Alert]:
             Alert(
                 fingerprint=str(item.get("fingerprint") or _label_fingerprint(labels)),
                 is_firing=item["status"] == "firing",
-                title=_clip(title, TITLE_MAX) or _clip(name, TITLE_MAX) or "Alert",
+                title=_clip(title, TITLE_MAX) or _clip(name, TITLE_MAX) or _("Alert"),
                 description="\n".join(lines).strip() or title,
                 component=_clip(component, COMPONENT_MAX),
                 priority=_priority_from_labels(labels),
@@ -102,22 +108,22 @@ def sentry_alert(*, resource: str, action: str, data: dict) -> Alert | None:
         is_firing = False
     else:
         return None
+    issue_id = str(data["event"]["issue_id"] if resource == "event_alert" else data["issue"]["id"])
+    untitled = _("Sentry issue %(id)s") % {"id": issue_id}
     if resource == "event_alert":
         event = data["event"]
-        issue_id = str(event["issue_id"])
-        title = event.get("title") or event.get("message") or f"Sentry issue {issue_id}"
+        title = event.get("title") or event.get("message") or untitled
         url = event.get("web_url") or event.get("issue_url") or event.get("url") or ""
         lines = [title, ""]
         if data.get("triggered_rule"):
-            lines.append(f"- rule: {data['triggered_rule']}")
+            lines.append(_("- rule: %(rule)s") % {"rule": data["triggered_rule"]})
         for key in ("level", "culprit", "environment", "release"):
             if event.get(key):
                 lines.append(f"- {key}: {event[key]}")
         component = ""
     else:
         issue = data["issue"]
-        issue_id = str(issue["id"])
-        title = issue.get("title") or f"Sentry issue {issue_id}"
+        title = issue.get("title") or untitled
         url = issue.get("web_url") or issue.get("permalink") or ""
         lines = [title, ""]
         for key in ("shortId", "level", "culprit", "status"):
@@ -130,8 +136,8 @@ def sentry_alert(*, resource: str, action: str, data: dict) -> Alert | None:
     return Alert(
         fingerprint=f"sentry-issue:{issue_id}",
         is_firing=is_firing,
-        title=_clip(title, TITLE_MAX) or f"Sentry issue {issue_id}",
-        description="\n".join(lines).strip() or f"Sentry issue {issue_id}",
+        title=_clip(title, TITLE_MAX) or untitled,
+        description="\n".join(lines).strip() or untitled,
         component=_clip(component, COMPONENT_MAX),
         url=url,
     )

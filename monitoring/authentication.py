@@ -29,6 +29,7 @@ class MonitoringSourceAuthentication(authentication.BaseAuthentication):
                 return AnonymousUser(), monitoring_source_authenticate(secret=secret)
             signature = request.headers.get("Sentry-Hook-Signature")
             if signature:
+                # The signature covers the raw bytes, not DRF's parsed data.
                 body = request._request.body
                 return AnonymousUser(), monitoring_source_verify_sentry(
                     installation_id=_installation_id(body), body=body, signature=signature

@@ -59,14 +59,10 @@ class SentryIssueSerializer(serializers.Serializer):
     id = StrictCharField(max_length=64)
     shortId = StrictCharField(required=False, allow_blank=True, max_length=SHORT)
     title = StrictCharField(required=False, allow_blank=True, max_length=LONG)
-    culprit = StrictCharField(
-        required=False, allow_blank=True, allow_null=True, max_length=LONG
-    )
+    culprit = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=LONG)
     level = StrictCharField(required=False, allow_blank=True, max_length=64)
     status = StrictCharField(required=False, allow_blank=True, max_length=64)
-    permalink = StrictCharField(
-        required=False, allow_blank=True, allow_null=True, max_length=2000
-    )
+    permalink = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=2000)
     web_url = StrictCharField(required=False, allow_blank=True, max_length=2000)
     project = SentryProjectSerializer(required=False)
 
@@ -77,15 +73,11 @@ class SentryEventSerializer(serializers.Serializer):
     title = StrictCharField(required=False, allow_blank=True, max_length=LONG)
     message = StrictCharField(required=False, allow_blank=True, max_length=LONG)
     level = StrictCharField(required=False, allow_blank=True, max_length=64)
-    culprit = StrictCharField(
-        required=False, allow_blank=True, allow_null=True, max_length=LONG
-    )
+    culprit = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=LONG)
     environment = StrictCharField(
         required=False, allow_blank=True, allow_null=True, max_length=SHORT
     )
-    release = StrictCharField(
-        required=False, allow_blank=True, allow_null=True, max_length=SHORT
-    )
+    release = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=SHORT)
     url = StrictCharField(required=False, allow_blank=True, max_length=2000)
     web_url = StrictCharField(required=False, allow_blank=True, max_length=2000)
     issue_url = StrictCharField(required=False, allow_blank=True, max_length=2000)
@@ -121,7 +113,7 @@ class SentryWebhookSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {
                     "data": [
-                        _("A %(resource)s webhook carries data.%(key)s.")
+                        _("Sentry's %(resource)s webhook carries data.%(key)s.")
                         % {"resource": resource, "key": needed}
                     ]
                 }

@@ -7,7 +7,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.throttling import IpRateThrottle
+from api.throttling import AddressLimitMixin
 from monitoring.alerts import alerts_from_alertmanager, sentry_alert
 from monitoring.authentication import IsMonitoringSource, MonitoringSourceAuthentication
 from monitoring.models import MonitoringSource, SourceKind
@@ -17,7 +17,6 @@ from monitoring.serializers import (
     WebhookResultSerializer,
 )
 from monitoring.services import AlertOutcome, monitoring_alerts_receive
-
 
 # What Sentry's integration platform posts; only issues and issue alerts open issues.
 SENTRY_RESOURCES = ("issue", "event_alert", "installation", "metric_alert", "error", "comment")
@@ -36,10 +35,11 @@ def _result(outcomes: list[AlertOutcome]) -> dict:
     }
 
 
-class WebhookView(APIView):
+class WebhookView(AddressLimitMixin, APIView):
     authentication_classes = [MonitoringSourceAuthentication]
     permission_classes = [IsMonitoringSource]
-    throttle_classes = [IpRateThrottle]
+    # The address limit of AddressLimitMixin is the one that applies.
+    throttle_classes = []
     parser_classes = [JSONParser]
     kind: str
 
@@ -58,7 +58,8 @@ class AlertmanagerWebhookView(WebhookView):
     Each firing alert opens an issue for the source's client, or adds to the open one of
     its fingerprint; each resolved alert adds a reply and, if the source says so,
     resolves the issue. Configure the receiver with ``http_config.authorization``
-    (type Bearer, the source's secret).
+    (type Bearer, the source's secret) and ``max_alerts: 100``; one call holds at most
+    100 alerts and is taken whole or not at all.
     """
 
     kind = SourceKind.ALERTMANAGER

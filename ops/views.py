@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from oncall.selectors import check_escalations
 from ops import health
 from ops.mail import mailbox_messages
 
@@ -24,17 +25,29 @@ def healthz(request):
 @never_cache
 @require_GET
 def readyz(request):
-    """Answer 200 when the database, the broker and a worker are all reachable, else 503."""
+    """Answer 200 when the database, the broker and a worker are all reachable, else 503.
+
+    Escalation steps that are overdue turn the status to "degraded" with the details.
+    """
+    now = timezone.now()
     checks = {
         "database": health.check_database(),
         "broker": health.check_broker(),
-        "worker": health.check_worker(now=timezone.now()),
+        "worker": health.check_worker(now=now),
     }
     ok = all(c.ok for c in checks.values())
-    body = {
-        "status": "ok" if ok else "unavailable",
-        "checks": {name: c.as_dict() for name, c in checks.items()},
-    }
+    # An overdue page is reported loudly but does not fail readiness: taking the web
+    # servers out of rotation would not send it, and would take the portal down too.
+    escalations = check_escalations(now=now) if checks["database"].ok else None
+    if not ok:
+        status = "unavailable"
+    elif escalations is not None and not escalations.ok:
+        status = "degraded"
+    else:
+        status = "ok"
+    body = {"status": status, "checks": {name: c.as_dict() for name, c in checks.items()}}
+    if escalations is not None:
+        body["checks"]["escalations"] = escalations.as_dict()
     return JsonResponse(body, status=200 if ok else 503)
 
 

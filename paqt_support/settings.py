@@ -263,10 +263,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiCursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "api.throttling.ApiTokenRateThrottle",
-        "api.throttling.IpRateThrottle",
-    ],
+    # The per-address limit ("ip") runs before authentication: api.throttling.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "token": env.str("API_THROTTLE_TOKEN", default="120/min"),
         "ip": env.str("API_THROTTLE_IP", default="300/min"),

@@ -57,3 +57,11 @@ def _eager_celery(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    """Replace pytest-django's admin user with one who reads English, as the tests do."""
+    return django_user_model.objects.create_superuser(
+        username="admin", email="admin@example.org", password="password", preferred_language="en"
+    )

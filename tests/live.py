@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +39,8 @@ class WorkerProcess:
         env = {
             **os.environ,
             "DATABASE_URL": _database_url(),
+            # Links the worker signs (acknowledge links) must verify in the test process.
+            "SECRET_KEY": settings.SECRET_KEY,
             "VAR_DIR": str(self.tmp_path / "var"),
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,

@@ -84,7 +84,7 @@ def _event_record(
 def _notify_update_on_commit(event: IssueEvent) -> None:
     from tickets.tasks import issue_update_notify_task
 
-    transaction.on_commit(lambda: issue_update_notify_task.delay(event.pk))
+    transaction.on_commit(lambda: issue_update_notify_task.delay(event.pk), robust=True)
 
 
 def _clean_text(value: str, *, field: str, label: str, max_length: int) -> str:
@@ -279,7 +279,7 @@ def _issue_insert(
 
         from tickets.tasks import issue_created_notify_task
 
-        transaction.on_commit(lambda: issue_created_notify_task.delay(issue.pk))
+        transaction.on_commit(lambda: issue_created_notify_task.delay(issue.pk), robust=True)
     return issue
 
 

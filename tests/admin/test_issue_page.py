@@ -186,5 +186,21 @@ def test_page_takes_the_same_queries_for_a_short_and_a_long_conversation(
 
     # A fixed number, however long the conversation and however many files it holds.
     for issue in (short, long):
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(17):
             staff_client.get(page_url(issue))
+
+
+def test_page_shows_the_out_of_hours_escalation_with_its_frozen_policy(staff_client, org):
+    from oncall.models import Escalation
+
+    issue = issue_file(org)
+    Escalation.objects.create(
+        issue=issue,
+        snapshot={"policy": {"name": "Standaard-beleid"}, "steps": []},
+        started_at=issue.created_at,
+        step_due_at=issue.created_at,
+        due_at=issue.created_at,
+    )
+    page = staff_client.get(page_url(issue)).content.decode()
+    assert "Out-of-hours escalation" in page
+    assert "Standaard-beleid" in page

@@ -64,3 +64,14 @@ def test_seed_demo_once_leaves_existing_data_and_passwords_alone():
 def test_seed_demo_refuses_a_short_password():
     with pytest.raises(CommandError, match="at least 8 characters"):
         _seed("--password", "kort")
+
+
+def test_seed_demo_includes_a_rota_a_policy_and_a_client_covered_24_7():
+    from oncall.models import EscalationPolicy, OncallSettings, Rota
+    from sla.models import PriorityTarget
+
+    _seed()
+    assert Rota.objects.filter(layers__members__isnull=False).exists()
+    assert EscalationPolicy.objects.filter(steps__isnull=False).exists()
+    assert OncallSettings.objects.filter(office_calendar__isnull=False).exists()
+    assert PriorityTarget.objects.filter(is_round_the_clock=True).exists()

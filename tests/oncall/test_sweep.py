@@ -97,3 +97,15 @@ def test_readiness_reports_a_database_error_instead_of_raising():
     with mock.patch("oncall.selectors.escalations_overdue", side_effect=RuntimeError("down")):
         result = check_escalations(now=SUNDAY_3AM)
     assert (result.ok, result.detail) == (False, "RuntimeError: down")
+
+
+def test_readyz_reports_an_overdue_page_as_degraded_without_failing(escalation, client):
+    from ops.tasks import heartbeat_task
+
+    with time_machine.travel(SUNDAY_3AM + 3 * MINUTE, tick=False):
+        heartbeat_task()
+        response = client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert escalation.issue.reference in body["checks"]["escalations"]["detail"]

@@ -113,6 +113,7 @@ def test_report_reads_two_queries_for_any_number_of_issues(
 
 def test_report_page_shows_numbers_and_links_the_breaches(month, client, engineer, client_org):
     client.force_login(engineer)
+    client.cookies["django_language"] = "en"  # the engineer reads Dutch by profile
 
     with time_machine.travel(REPORT_NOW, tick=False):
         response = client.get(report_url(client_org))
@@ -128,6 +129,7 @@ def test_report_page_shows_numbers_and_links_the_breaches(month, client, enginee
 
 def test_report_csv_has_a_row_per_issue_with_its_verdicts(month, client, engineer, client_org):
     client.force_login(engineer)
+    client.cookies["django_language"] = "en"  # the engineer reads Dutch by profile
 
     with time_machine.travel(REPORT_NOW, tick=False):
         response = client.get(report_url(client_org, csv_format=True))
@@ -158,6 +160,7 @@ def test_report_csv_keeps_formulas_from_running_in_a_spreadsheet(
         now=ams(2026, 3, 2, 10, 0),
     )
     client.force_login(engineer)
+    client.cookies["django_language"] = "en"  # the engineer reads Dutch by profile
 
     with time_machine.travel(REPORT_NOW, tick=False):
         response = client.get(report_url(client_org, csv_format=True))
@@ -202,6 +205,7 @@ def test_unknown_clients_and_months_are_404(
     agreement, client, engineer, client_org, code, month_number
 ):
     client.force_login(engineer)
+    client.cookies["django_language"] = "en"  # the engineer reads Dutch by profile
     url = reverse("sla:report", args=[code or client_org.code, "2026", f"{month_number:02d}"])
 
     assert client.get(url).status_code == 404
@@ -209,6 +213,7 @@ def test_unknown_clients_and_months_are_404(
 
 def test_report_page_links_the_months_around_it(agreement, client, engineer, client_org):
     client.force_login(engineer)
+    client.cookies["django_language"] = "en"  # the engineer reads Dutch by profile
 
     with time_machine.travel(REPORT_NOW, tick=False):
         page = client.get(report_url(client_org, month=1)).content.decode()

@@ -255,3 +255,20 @@ def test_resolving_and_reopening_sets_and_clears_the_done_times(setup):
     )
     issue.refresh_from_db()
     assert (issue.status, issue.resolved_at, issue.closed_at) == (Status.IN_PROGRESS, None, None)
+
+
+def test_filing_succeeds_when_the_broker_is_down(
+    setup, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from tickets import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.issue_created_notify_task, "delay", broker_down)
+    client, contact, *_ = setup
+    with django_capture_on_commit_callbacks(execute=True):
+        issue = _file(client, contact)
+    assert Issue.objects.filter(pk=issue.pk).exists()

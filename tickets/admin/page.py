@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from clients.selectors import team_members
 from paqt_support.exceptions import ApplicationError, ConflictError
+from oncall.selectors import escalation_list_for_issue
 from sla.models import ClockKind
 from tickets import selectors, services
 from tickets.admin.display import duration_text, event_summary, sla_badge
@@ -293,6 +294,7 @@ class IssuePage:
             ],
             "clocks": [self._clock_row(clock, now) for clock in clocks],
             "watchers": watchers,
+            "escalations": list(escalation_list_for_issue(issue_id=issue.pk)),
             "is_following": any(w.pk == user.pk for w in watchers),
             "merged_into": merged_into,
             "forms": self.forms,

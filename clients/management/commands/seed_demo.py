@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from clients.models import Client, Team
+from oncall.demo import seed_oncall_demo
 from paqt_support.exceptions import ApplicationError
 from sla.models import Agreement, Closure, LiberationDay, PriorityTarget, SupportCalendar, Tier
 from tickets import services
@@ -232,6 +233,8 @@ class Command(BaseCommand):
                 user.save(update_fields=["is_superuser"])
             user.groups.add(groups[role])
             staff[username] = user
+
+        seed_oncall_demo(staff=staff)
 
         clients = {}
         for code, name, tier, calendar_key in CLIENTS:

@@ -1,0 +1,121 @@
+"""Clients, teams, agreements, who is on call, and acknowledging a page."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from oncall.demo import seed_oncall_demo
+from oncall.models import Escalation, EscalationState
+from sla.models import Tier
+from tests.admin.conftest import give_role
+from tests.api.conftest import token_client
+from tests.factories import ContactFactory, StaffFactory, TeamFactory, agreement_with_targets
+from tickets import services as ticket_services
+from tickets.choices import Priority
+
+pytestmark = pytest.mark.django_db
+
+SUNDAY_3AM = datetime(2026, 3, 8, 3, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
+def test_staff_read_their_clients_and_teams(staff_api, org, other_org):
+    clients = staff_api.get("/api/v1/clients").json()["results"]
+    client = staff_api.get("/api/v1/clients/VRB").json()
+    teams = staff_api.get("/api/v1/teams").json()["results"]
+
+    assert [c["code"] for c in clients] == ["VRB"]
+    assert client["team"]["name"] == org.client.team.name
+    [team] = teams
+    assert team["client"] == "VRB"
+    assert [m["username"] for m in team["members"]] == [org.staff.username]
+
+
+def test_an_administrator_reads_every_client(administrator, org, other_org):
+    codes = [
+        c["code"] for c in token_client(administrator).get("/api/v1/clients").json()["results"]
+    ]
+
+    assert codes == ["VRB", "ZWL"]
+
+
+def test_agreements_carry_their_targets(contact_api, org):
+    [agreement] = contact_api.get("/api/v1/agreements").json()["results"]
+
+    assert agreement["client"] == "VRB"
+    assert [t["priority"] for t in agreement["targets"]] == ["P1", "P2", "P3", "P4"]
+    assert agreement["targets"][3]["resolution_minutes"] is None
+
+
+@pytest.fixture
+def paging():
+    """An out-of-hours P1 of a 24/7 client that pages Eva, who is on its team."""
+    staff = {
+        name: give_role(StaffFactory(username=name), "DevOps engineers")
+        for name in ("eva", "frank", "chantal")
+    }
+    team = TeamFactory(members=[staff["eva"]])
+    agreement = agreement_with_targets(team.client, tier=Tier.ROUND_THE_CLOCK)
+    agreement.targets.filter(priority=Priority.P1).update(is_round_the_clock=True)
+    seed_oncall_demo(staff=staff)
+    issue = ticket_services.issue_create(
+        client=team.client,
+        requester=ContactFactory(client=team.client),
+        title="Burgerportaal onbereikbaar",
+        description="502 voor iedereen.",
+        priority=Priority.P1,
+        now=SUNDAY_3AM,
+    )
+    return {"staff": staff, "issue": issue, "escalation": Escalation.objects.get(issue=issue)}
+
+
+def test_staff_see_who_is_on_call_now(paging):
+    api = token_client(paging["staff"]["frank"])
+
+    with time_machine.travel(SUNDAY_3AM, tick=False):
+        response = api.get("/api/v1/on-call")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["office_open"] is False
+    [rota] = body["rotas"]
+    primary = rota["shifts"][0]
+    assert primary["level"] == 1
+    assert primary["user"]["username"] == "eva"
+
+
+def test_the_engineer_acknowledges_a_page_and_takes_the_issue(paging):
+    api = token_client(paging["staff"]["eva"])
+    escalation = paging["escalation"]
+
+    listed = api.get("/api/v1/escalations?state=active").json()["results"]
+    response = api.post(f"/api/v1/escalations/{escalation.pk}/acknowledge")
+
+    assert [e["id"] for e in listed] == [escalation.pk]
+    assert response.status_code == 200
+    assert response.json()["state"] == "acknowledged"
+    assert response.json()["acknowledged_by"]["username"] == "eva"
+    escalation.refresh_from_db()
+    assert escalation.state == EscalationState.ACKNOWLEDGED
+    paging["issue"].refresh_from_db()
+    assert paging["issue"].assignee == paging["staff"]["eva"]
+
+
+def test_a_second_acknowledgement_answers_409(paging):
+    api = token_client(paging["staff"]["eva"])
+    url = f"/api/v1/escalations/{paging['escalation'].pk}/acknowledge"
+    api.post(url)
+
+    response = api.post(url)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "escalation-ended"
+
+
+def test_staff_who_cannot_see_the_issue_cannot_acknowledge(paging, org):
+    response = token_client(org.staff).post(
+        f"/api/v1/escalations/{paging['escalation'].pk}/acknowledge"
+    )
+
+    assert response.status_code == 404
