@@ -61,15 +61,17 @@ messages: venv
 .PHONY: lock
 lock:
 	rm -rf /tmp/paqt-lock && $(PYTHON) -m venv /tmp/paqt-lock
-	/tmp/paqt-lock/bin/pip install --quiet .
+	$(PYTHON) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' > /tmp/paqt-lock/base.txt
+	$(PYTHON) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["dev"]))' > /tmp/paqt-lock/dev.txt
+	/tmp/paqt-lock/bin/pip install --quiet -r /tmp/paqt-lock/base.txt
 	{ echo "# The full, pinned dependency tree of the application (what production installs)."; \
 	  echo "# Regenerate with \`make lock\` after changing pyproject.toml."; \
-	  /tmp/paqt-lock/bin/pip freeze --exclude paqt-support; } > requirements.lock
-	/tmp/paqt-lock/bin/pip install --quiet ".[dev]"
+	  /tmp/paqt-lock/bin/pip freeze; } > requirements.lock
+	/tmp/paqt-lock/bin/pip install --quiet -r /tmp/paqt-lock/dev.txt
 	{ echo "# Everything \`make run\` and \`make test\` install: requirements.lock plus the test and lint tools."; \
 	  echo "# Regenerate with \`make lock\` after changing pyproject.toml."; \
 	  echo "-r requirements.lock"; \
-	  /tmp/paqt-lock/bin/pip freeze --exclude paqt-support | grep -vxF -f requirements.lock; } > requirements-dev.lock
+	  /tmp/paqt-lock/bin/pip freeze | grep -vxF -f requirements.lock; } > requirements-dev.lock
 	rm -rf /tmp/paqt-lock
 
 .PHONY: clean
