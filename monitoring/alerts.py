@@ -38,7 +38,6 @@ class Alert:
     description: str
     component: str = ""
     priority: str | None = None
-    url: str = ""
 
 
 def _clip(text: str, length: int) -> str:
@@ -85,7 +84,6 @@ def alerts_from_alertmanager(payload: dict) -> list[Alert]:
                 description="\n".join(lines).strip() or title,
                 component=_clip(component, COMPONENT_MAX),
                 priority=_priority_from_labels(labels),
-                url=item.get("generatorURL") or "",
             )
         )
     return alerts
@@ -139,5 +137,4 @@ def sentry_alert(*, resource: str, action: str, data: dict) -> Alert | None:
         title=_clip(title, TITLE_MAX) or untitled,
         description="\n".join(lines).strip() or untitled,
         component=_clip(component, COMPONENT_MAX),
-        url=url,
     )
