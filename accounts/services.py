@@ -104,7 +104,9 @@ def colleague_invite(
     try:
         with transaction.atomic():
             user.save()
-            transaction.on_commit(lambda: _invitation_queue(user=user, invited_by=admin), robust=True)
+            transaction.on_commit(
+                lambda: _invitation_queue(user=user, invited_by=admin), robust=True
+            )
     except IntegrityError:
         # Two admins invited the same address at the same moment.
         raise ApplicationError(taken, field="email") from None

@@ -299,7 +299,9 @@ def sla_clock_mark(*, clock_id: int, now: datetime) -> str | None:
         )
         # The task checks that the person is still active and has an address.
         for user_id in dict.fromkeys(filter(None, (clock.assignee_id, clock.lead_id))):
-            transaction.on_commit(partial(sla_clock_notify_task.delay, event.pk, user_id), robust=True)
+            transaction.on_commit(
+                partial(sla_clock_notify_task.delay, event.pk, user_id), robust=True
+            )
     return kind
 
 
