@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.selectors import team_members
-from paqt_support.exceptions import ApplicationError, ConflictError
 from oncall.selectors import escalation_list_for_issue
+from paqt_support.exceptions import ApplicationError, ConflictError
 from sla.models import ClockKind
 from tickets import selectors, services
 from tickets.admin.display import duration_text, event_summary, sla_badge
