@@ -16,6 +16,7 @@ help:
 	@echo "make format  let ruff fix what it can"
 	@echo "make messages  refresh and compile the Dutch translations"
 	@echo "make lock    re-pin requirements*.lock from pyproject.toml"
+	@echo "make audit   check the pinned dependencies for known vulnerabilities"
 	@echo "make clean   remove the virtual environment and local data (var/)"
 
 $(STAMP): requirements.lock requirements-dev.lock
@@ -73,6 +74,11 @@ lock:
 	  echo "-r requirements.lock"; \
 	  /tmp/paqt-lock/bin/pip freeze | grep -vxF -f requirements.lock; } > requirements-dev.lock
 	rm -rf /tmp/paqt-lock
+
+# make exits 2 on any failure; scripts/audit.py itself exits 1 (found) or 3 (could not check).
+.PHONY: audit
+audit: venv
+	$(BIN)/python scripts/audit.py requirements.lock requirements-dev.lock
 
 .PHONY: clean
 clean:

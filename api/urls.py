@@ -1,5 +1,7 @@
 """Routes of /api/v1: plural nouns, no trailing slashes, the issue's reference as its id."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path, register_converter
 
 from api import views
@@ -41,7 +43,19 @@ app_name = "api"
 
 urlpatterns = [
     path("openapi.json", views.SchemaView.as_view(), name="schema"),
-    path("docs", views.DocsView.as_view(), name="docs"),
+    # Redoc styles itself with injected <style> elements, draws its icons as data: images and
+    # parses the schema in a worker.
+    path(
+        "docs",
+        csp_update(
+            {
+                "style-src": [UNSAFE_INLINE],
+                "img-src": [SELF, "data:"],
+                "worker-src": [SELF, "blob:"],
+            }
+        )(views.DocsView.as_view()),
+        name="docs",
+    ),
     path("issues", views.IssueListView.as_view(), name="issue-list"),
     path("issues/<api_reference:reference>", views.IssueDetailView.as_view(), name="issue-detail"),
     path("issues/<api_reference:reference>/sla", views.IssueSlaView.as_view(), name="issue-sla"),

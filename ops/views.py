@@ -3,6 +3,8 @@
 from email import policy
 from email.parser import BytesParser
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -63,6 +65,9 @@ def mailbox(request):
     return render(request, "ops/mailbox.html", {"messages_": mailbox_messages()})
 
 
+# The mail's HTML part is shown in a sandboxed frame without scripts; its inline styles
+# are how email is written, so this local-only page lets them through.
+@csp_update({"style-src": [UNSAFE_INLINE]})
 @require_GET
 def mailbox_message(request, name: str):
     """Show one sent email with its text and HTML parts (local mode)."""

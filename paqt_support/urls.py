@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import language
+from accounts import views as accounts_views
 from ops import views as ops_views
 
 urlpatterns = [
@@ -16,6 +17,11 @@ urlpatterns = [
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/logout-everywhere/",
+        accounts_views.logout_everywhere,
+        name="logout-everywhere",
+    ),
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(),

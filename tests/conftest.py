@@ -34,6 +34,18 @@ def _isolated_files(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _plain_login_and_sessions(settings):
+    """Switch off django-axes and the session write on every request, for all but tests/security.
+
+    The test client's login() calls authenticate() without a request, which axes refuses. The
+    session write adds the same few queries to every page, which would blur the query counts
+    that the list tests assert. tests/security switches both back on where it tests them.
+    """
+    settings.AXES_ENABLED = False
+    settings.SESSION_SAVE_EVERY_REQUEST = False
+
+
+@pytest.fixture(autouse=True)
 def _english(settings):
     """Run tests in English so their assertions read as the source strings do.
 
