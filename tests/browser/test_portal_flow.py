@@ -129,7 +129,10 @@ def test_a_contact_files_an_issue_finds_it_replies_and_others_cannot_see_it(
     add_files.evaluate("form => form.addEventListener('submit', e => e.preventDefault())")
     add_files.get_by_role("button", name="Add files").click()
     submit = add_files.locator("button[type=submit]")
-    assert submit.is_disabled()
+    # The script disables it right after the submit event, on the next turn of the loop.
+    from playwright.sync_api import expect
+
+    expect(submit).to_be_disabled()
     assert submit.inner_text() == "Uploading…"
 
     stranger = _page_for(browser, live_server)
