@@ -26,6 +26,12 @@ class User(AbstractUser):
         default=False,
         help_text=_("May invite and deactivate colleagues of the same client."),
     )
+    is_service_account = models.BooleanField(
+        _("service account"),
+        default=False,
+        editable=False,
+        help_text=_("Acts for a system, such as a client's monitoring; never logs in."),
+    )
     preferred_language = models.CharField(
         _("language"),
         max_length=8,

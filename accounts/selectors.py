@@ -6,12 +6,16 @@ from accounts.models import User
 
 
 def colleague_list_for_user(*, user) -> QuerySet[User]:
-    """Return the contacts of ``user``'s client, active ones first; none for staff."""
+    """Return the people of ``user``'s client, active ones first; none for staff.
+
+    Service accounts (the client's monitoring user) are not colleagues: a client admin
+    could otherwise deactivate them and silently stop alerts from becoming issues.
+    """
     if not user.is_authenticated or not user.client_id:
         return User.objects.none()
-    return User.objects.filter(client_id=user.client_id, is_staff=False).order_by(
-        "-is_active", "first_name", "last_name", "username"
-    )
+    return User.objects.filter(
+        client_id=user.client_id, is_staff=False, is_service_account=False
+    ).order_by("-is_active", "first_name", "last_name", "username")
 
 
 def colleague_get_for_user(*, user, pk: int) -> User:

@@ -143,6 +143,7 @@ def monitoring_user_for(*, client: Client) -> User:
             first_name="Monitoring",
             last_name=client.code,
             preferred_language=settings.LANGUAGE_CODE[:2],
+            is_service_account=True,
         )
         user.set_unusable_password()
         user.save()

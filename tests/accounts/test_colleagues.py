@@ -196,3 +196,15 @@ def test_an_invitation_is_not_sent_again_once_a_password_was_chosen(org, mailout
     user.save(update_fields=["password"])
     invitation_send_task(user.pk, org.admin.pk)
     assert mailoutbox == []
+
+
+def test_the_monitoring_user_is_no_colleague_and_cannot_be_deactivated(as_admin, org):
+    from monitoring.services import monitoring_user_for
+
+    robot = monitoring_user_for(client=org.client)
+    assert robot.is_service_account
+    assert robot.username not in as_admin.get(LIST).content.decode()
+    url = reverse("accounts:colleague-deactivate", args=[robot.pk])
+    assert as_admin.post(url).status_code == 404
+    robot.refresh_from_db()
+    assert robot.is_active
