@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,6 +17,7 @@ from oncall import services as oncall_services
 from oncall.selectors import escalation_paged_user
 from paqt_support.exceptions import ApplicationError, ConflictError, NotAllowedError
 from sla import services as sla_services
+from sla.models import Agreement
 from sla.selectors import agreement_in_force, target_for
 from tickets import workflow
 from tickets.attachments import CheckedUpload, attachments_check
@@ -100,7 +101,7 @@ def _clean_text(value: str, *, field: str, label: str, max_length: int) -> str:
     return value
 
 
-def _check_priority(*, client: Client, priority: str, on_date) -> "object":
+def _check_priority(*, client: Client, priority: str, on_date: date) -> Agreement:
     if priority not in Priority.values:
         raise ApplicationError(_("Choose one of the priorities offered."), field="priority")
     agreement = agreement_in_force(client_id=client.pk, on=on_date)

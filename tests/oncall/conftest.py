@@ -28,20 +28,6 @@ MONDAY_10 = ams(2026, 3, 2, 10, 0)
 KINGS_DAY_10 = ams(2026, 4, 27, 10, 0)
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Serve pages in English, the language of the source strings that tests look for."""
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def admin_user(admin_user):
-    """Return pytest-django's superuser, reading the pages in English."""
-    admin_user.preferred_language = "en"
-    admin_user.save(update_fields=["preferred_language"])
-    return admin_user
-
-
 @pytest.fixture
 def staff(db):
     """Return the demo's on-call people: Eva (on the client's team), Frank, Chantal."""

@@ -13,12 +13,6 @@ from tickets.targets_text import duration_text, priority_offers, response_due_at
 AMS = ZoneInfo("Europe/Amsterdam")
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
 @pytest.mark.parametrize(
     ("minutes", "round_the_clock", "expected"),
     [
