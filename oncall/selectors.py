@@ -6,7 +6,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from oncall import rota as pure_rota
 from oncall.models import (
@@ -174,10 +174,16 @@ def check_escalations(*, now: datetime) -> CheckResult:
 
 
 def escalation_paged_user(*, issue_id: int, user_id: int) -> bool:
-    """Return whether a page about issue ``issue_id`` was sent to user ``user_id``."""
-    return Page.objects.filter(
-        escalation__issue_id=issue_id, recipient_id=user_id, sent_at__isnull=False
-    ).exists()
+    """Return whether a page about issue ``issue_id`` was sent, or is being sent, to ``user_id``.
+
+    A claimed page counts: the mail can reach the engineer, who may acknowledge it, before
+    the worker has recorded the send.
+    """
+    return (
+        Page.objects.filter(escalation__issue_id=issue_id, recipient_id=user_id)
+        .filter(Q(sent_at__isnull=False) | Q(claimed_at__isnull=False))
+        .exists()
+    )
 
 
 def escalation_list_for_issue(*, issue_id: int) -> QuerySet[Escalation]:
