@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from accounts.models import User
+from audit.services import audited
 
 
 def colleague_list_for_user(*, user) -> QuerySet[User]:
@@ -13,7 +14,7 @@ def colleague_list_for_user(*, user) -> QuerySet[User]:
     """
     if not user.is_authenticated or not user.client_id:
         return User.objects.none()
-    return User.objects.filter(
+    return audited(User.objects.all()).filter(
         client_id=user.client_id, is_staff=False, is_service_account=False
     ).order_by("-is_active", "first_name", "last_name", "username")
 

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from audit.services import audited
 from clients.models import Client, Team
 from clients.selectors import client_list_for_user
 from oncall.models import Escalation
@@ -37,7 +38,8 @@ def team_list_for_api(*, user) -> QuerySet[Team]:
 def agreement_list_for_api(*, user) -> QuerySet[Agreement]:
     """Return the agreements of the clients ``user`` may see, with calendar and targets."""
     return (
-        Agreement.objects.filter(client__in=client_list_for_user(user=user))
+        audited(Agreement.objects.all())
+        .filter(client__in=client_list_for_user(user=user))
         .select_related("client", "calendar")
         .prefetch_related("targets")
     )

@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from audit.services import audited
 from clients.models import Client, Team
 
 
@@ -16,15 +17,16 @@ def user_is_administrator(user) -> bool:
 
 def client_list_for_user(*, user) -> QuerySet[Client]:
     """Return the clients whose data ``user`` may see: its own, or those of its teams."""
+    clients = audited(Client.objects.all())
     if not user.is_authenticated:
-        return Client.objects.none()
+        return clients.none()
     if user.client_id:
-        return Client.objects.filter(pk=user.client_id)
+        return clients.filter(pk=user.client_id)
     if user_is_administrator(user):
-        return Client.objects.all()
+        return clients
     if user.is_staff:
-        return Client.objects.filter(Q(team__members=user) | Q(team__lead=user)).distinct()
-    return Client.objects.none()
+        return clients.filter(Q(team__members=user) | Q(team__lead=user)).distinct()
+    return clients.none()
 
 
 def team_members(*, client_id: int) -> QuerySet:

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.throttling import AddressLimitMixin
+from audit import context as audit_context
 from monitoring.alerts import alerts_from_alertmanager, sentry_alert
 from monitoring.authentication import IsMonitoringSource, MonitoringSourceAuthentication
 from monitoring.models import MonitoringSource, SourceKind
@@ -16,7 +17,7 @@ from monitoring.serializers import (
     SentryWebhookSerializer,
     WebhookResultSerializer,
 )
-from monitoring.services import AlertOutcome, monitoring_alerts_receive
+from monitoring.services import AlertOutcome, monitoring_alerts_receive, monitoring_user_for
 
 # What Sentry's integration platform posts; only issues and issue alerts open issues.
 SENTRY_RESOURCES = ("issue", "event_alert", "installation", "metric_alert", "error", "comment")
@@ -42,6 +43,15 @@ class WebhookView(AddressLimitMixin, APIView):
     throttle_classes = []
     parser_classes = [JSONParser]
     kind: str
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        source = request.auth
+        # The client's monitoring user acts, for the monitoring system that called: the
+        # access log names both.
+        access = audit_context.current()
+        access.user = monitoring_user_for(client=source.client)
+        access.on_behalf_of = f"{source.get_kind_display()}: {source.name}"
 
     def source(self, request) -> MonitoringSource:
         source = request.auth

@@ -9,6 +9,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from audit import context as audit_context
+from audit.models import AuditAction, AuditChannel
+from audit.services import audit_record
+
 TEMPLATE = "oncall/email/page"
 
 
@@ -81,6 +85,13 @@ class EmailChannel:
         )
         message.attach_alternative(html, "text/html")
         message.send(fail_silently=False)
+        with audit_context.acting(channel=AuditChannel.EMAIL):
+            audit_record(
+                action=AuditAction.SEND,
+                obj=request.issue,
+                user=request.recipient,
+                detail={"page": request.page_id},
+            )
         return message_id
 
 

@@ -8,6 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit import context as audit_context
+from audit.models import AuditAction, AuditChannel
+from audit.services import audit_record
 from oncall.models import EscalationState
 from oncall.selectors import office_is_open, oncall_settings, rota_list, rota_schedule
 from oncall.services import (
@@ -63,6 +66,10 @@ def acknowledge(request, token: str):
         )
     escalation = page.escalation
     issue = escalation.issue
+    # The link stands for the engineer it was sent to: what it shows and does is theirs.
+    access = audit_context.current()
+    access.user, access.channel = page.recipient, AuditChannel.EMAIL
+    audit_record(action=AuditAction.VIEW, obj=issue)
     context = {
         "page": page,
         "escalation": escalation,

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import audited
+from clients.selectors import client_list_for_user
 from sla.models import Agreement, Closure, PriorityTarget, SlaClock, SupportCalendar
 
 
@@ -53,6 +55,10 @@ class AgreementAdmin(admin.ModelAdmin):
     search_fields = ("name", "client__name", "client__code")
     autocomplete_fields = ("calendar",)
     inlines = [PriorityTargetInline]
+
+    def get_queryset(self, request):
+        agreements = audited(super().get_queryset(request))
+        return agreements.filter(client__in=client_list_for_user(user=request.user))
 
 
 @admin.register(SlaClock)

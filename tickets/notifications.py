@@ -6,6 +6,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from audit import context as audit_context
+from audit.models import AuditAction, AuditChannel
+from audit.services import audit_record
 from clients.selectors import team_members
 from tickets.models import EventKind, Issue, IssueEvent
 
@@ -20,6 +23,14 @@ def issue_url_for(*, user, issue: Issue) -> str:
 
 
 def _send(*, template: str, to: list[str], language: str, context: dict) -> None:
+    recipient = context["recipient"]
+    with audit_context.acting(channel=AuditChannel.EMAIL):
+        audit_record(
+            action=AuditAction.SEND,
+            obj=context["issue"],
+            user=recipient,
+            detail={} if recipient is not None else {"to": to},
+        )
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         text = render_to_string(f"{template}.txt", context)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from audit.services import audited
 from clients.selectors import client_list_for_user, user_is_administrator
 from tickets.models import Attachment, Comment, EventKind, Issue, IssueEvent
 
@@ -30,7 +31,7 @@ def issue_list_for_user(*, user) -> QuerySet[Issue]:
     A contact sees its own client's issues; a staff member those of the clients whose
     team it is on; an administrator all.
     """
-    base = Issue.objects.select_related("client", "requester", "assignee")
+    base = audited(Issue.objects.select_related("client", "requester", "assignee"))
     if not user.is_authenticated:
         return base.none()
     if user.client_id:
@@ -91,7 +92,7 @@ def comment_list_for_issue(*, issue: Issue, user) -> QuerySet[Comment]:
     )
     if not user.is_staff:
         comments = comments.filter(is_internal=False)
-    return comments
+    return audited(comments, client_id=issue.client_id)
 
 
 def _attachments_visible(user) -> QuerySet[Attachment]:
@@ -103,13 +104,13 @@ def _attachments_visible(user) -> QuerySet[Attachment]:
 
 def attachment_list_for_issue(*, issue: Issue, user) -> QuerySet[Attachment]:
     """Return the files of ``issue`` that ``user`` may download."""
-    return _attachments_visible(user).filter(issue=issue)
+    return audited(_attachments_visible(user).filter(issue=issue), client_id=issue.client_id)
 
 
 def attachment_get_for_user(*, user, pk: int) -> Attachment:
     """Return attachment ``pk`` if ``user`` may see its issue; raise ``Attachment.DoesNotExist``."""
     return (
-        _attachments_visible(user)
+        audited(_attachments_visible(user))
         .select_related("issue")
         .filter(issue__in=issue_list_for_user(user=user))
         .get(pk=pk)
@@ -294,7 +295,7 @@ def attachment_get_for_staff(*, user, pk: int) -> Attachment:
     """Return attachment ``pk`` if its issue is in ``issue_list_for_staff``; raise
     ``Attachment.DoesNotExist`` otherwise."""
     return (
-        Attachment.objects.select_related("issue")
+        audited(Attachment.objects.select_related("issue"))
         .filter(issue__in=issue_list_for_staff(user=user))
         .get(pk=pk)
     )

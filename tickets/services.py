@@ -11,6 +11,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit.models import AuditAction
+from audit.services import audit_record
 from clients.models import Client
 from clients.selectors import team_members
 from oncall import services as oncall_services
@@ -369,6 +371,8 @@ def _version_bump(*, issue: Issue, expected_version: int | None, now: datetime, 
             )
         )
     issue.refresh_from_db(fields=["version", "updated_at", "last_activity_at", *fields])
+    # A conditional update sends no post_save, so the change is logged here.
+    audit_record(action=AuditAction.CHANGE, obj=issue, detail={"fields": sorted(fields)})
 
 
 def _status_apply(
@@ -730,6 +734,11 @@ def issue_merge(
 
         Comment.objects.filter(issue_id__in=source_ids).update(issue=target)
         Attachment.objects.filter(issue_id__in=source_ids).update(issue=target)
+        audit_record(
+            action=AuditAction.CHANGE,
+            obj=target,
+            detail={"fields": ["comments", "attachments"], "merged": sorted(source_ids)},
+        )
         _watchers_merge(target=target, sources=merged, actor=actor, now=now, channel=channel)
         references = ", ".join(source.reference for source in merged)
         comment_create(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sla.models import ClockKind, ClockState, SlaClock
+from tests.audit.helpers import audit_inserts
 from tests.factories import StaffFactory
 from tests.portal.helpers import issue_file
 from tickets import services
@@ -77,8 +78,8 @@ def test_queue_takes_the_same_queries_for_any_page_size(
     monkeypatch.setattr(admin.site._registry[Issue], "list_per_page", per_page)
 
     # session, user, two for permissions, groups, the assignee, client and team filters
-    # choices, count, page, clocks
-    with django_assert_num_queries(11):
+    # choices, count, page, clocks, and the access log of the rows shown
+    with django_assert_num_queries(11 + audit_inserts(per_page)):
         response = staff_client.get(QUEUE)
 
     assert len(response.context["cl"].result_list) == per_page

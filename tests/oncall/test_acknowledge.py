@@ -145,3 +145,27 @@ def test_someone_outside_the_team_who_was_not_paged_acknowledges_without_the_iss
 def test_a_client_contact_cannot_acknowledge(paged, contact):
     with pytest.raises(ApplicationError):
         escalation_acknowledge(escalation=paged, user=contact, channel=Channel.ADMIN)
+
+
+def test_the_page_email_and_the_link_are_logged_as_the_engineers_access_by_email(
+    client, paged, staff
+):
+    from audit.models import AuditAction, AuditChannel, AuditEntry
+
+    sent = AuditEntry.objects.get(action=AuditAction.SEND, object_id=str(paged.issue_id))
+    assert (sent.user, sent.channel, sent.detail["page"]) == (
+        staff["eva"],
+        AuditChannel.EMAIL,
+        Page.objects.get(escalation=paged).pk,
+    )
+
+    client.post(link_in(mail.outbox[0]), REMOTE_ADDR="203.0.113.9")
+
+    viewed = AuditEntry.objects.get(action=AuditAction.VIEW, object_type="tickets.issue")
+    changed = AuditEntry.objects.filter(action=AuditAction.CHANGE, object_type="tickets.issue")
+    assert (viewed.user, viewed.channel, viewed.ip_address) == (
+        staff["eva"],
+        AuditChannel.EMAIL,
+        "203.0.113.9",
+    )
+    assert {(c.user, c.channel) for c in changed} == {(staff["eva"], AuditChannel.EMAIL)}
