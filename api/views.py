@@ -2,7 +2,6 @@
 
 import re
 
-from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,8 +46,8 @@ from oncall.services import escalation_acknowledge
 from paqt_support.exceptions import ConflictError
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
+from tickets.attachments import attachment_response
 from tickets.models import Attachment, Channel, Comment, Issue
-from tickets.views import SAFE_DOWNLOAD_TYPES
 
 # One entity tag of If-Match, as RFC 9110 writes it; weak tags never match If-Match.
 ETAG_PATTERN = re.compile(r'\s*(W/)?"([^"]*)"\s*')
@@ -370,24 +369,9 @@ class AttachmentContentView(AddressLimitMixin, AttachmentMixin, APIView):
     def get(self, request, reference: str, pk: int):
         attachment = self.get_attachment()
         try:
-            handle = attachment.file.open("rb")
+            return attachment_response(attachment)
         except FileNotFoundError:
             raise NotFound(_("The file is missing from storage.")) from None
-        content_type = (
-            attachment.content_type
-            if attachment.content_type in SAFE_DOWNLOAD_TYPES
-            else "application/octet-stream"
-        )
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
 
 class ClientListView(AddressLimitMixin, generics.ListAPIView):

@@ -7,7 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, Subquery, prefetch_related_objects
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -30,9 +30,9 @@ from tickets.admin.filters import (
     TeamFilter,
 )
 from tickets.admin.page import IssuePage
+from tickets.attachments import attachment_response
 from tickets.choices import OPEN_STATUSES, Priority, Status
 from tickets.models import Attachment, Issue
-from tickets.views import SAFE_DOWNLOAD_TYPES
 
 
 def _due_of(kind: str) -> Subquery:
@@ -299,21 +299,6 @@ class IssueAdmin(admin.ModelAdmin):
         except Attachment.DoesNotExist:
             raise Http404 from None
         try:
-            handle = attachment.file.open("rb")
+            return attachment_response(attachment)
         except FileNotFoundError:
             raise Http404 from None
-        content_type = (
-            attachment.content_type
-            if attachment.content_type in SAFE_DOWNLOAD_TYPES
-            else "application/octet-stream"
-        )
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, no-store"
-        return response
