@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import audited
 from clients.models import Client
 from clients.selectors import client_list_for_user
 from sla.models import Agreement, ClockKind, PriorityTarget, SlaClock
@@ -193,7 +194,8 @@ def sla_report(*, client: Client, year: int, month: int, now: datetime) -> SlaRe
     starts_at = datetime(year, month, 1, tzinfo=zone)
     ends_at = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
     issues = (
-        Issue.objects.filter(client=client, created_at__gte=starts_at, created_at__lt=ends_at)
+        audited(Issue.objects.all(), client_id=client.pk)
+        .filter(client=client, created_at__gte=starts_at, created_at__lt=ends_at)
         .only("pk", "reference", "title", "priority", "status", "created_at", "client_id")
         .prefetch_related(Prefetch("sla_clocks", queryset=SlaClock.objects.defer("snapshot")))
         .order_by("created_at", "pk")
