@@ -5,6 +5,7 @@ from csp.decorators import csp_update
 from django.urls import include, path, register_converter
 
 from api import views
+from audit.api import AuditEntryListView
 
 
 class ReferenceConverter:
@@ -91,6 +92,7 @@ urlpatterns = [
     path("agreements", views.AgreementListView.as_view(), name="agreement-list"),
     path("agreements/<api_id:pk>", views.AgreementDetailView.as_view(), name="agreement-detail"),
     path("on-call", views.OnCallView.as_view(), name="on-call"),
+    path("audit-entries", AuditEntryListView.as_view(), name="audit-entry-list"),
     path("escalations", views.EscalationListView.as_view(), name="escalation-list"),
     path("escalations/<api_id:pk>", views.EscalationDetailView.as_view(), name="escalation-detail"),
     path(

@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEntry
+from audit.selectors import audit_entry_list
 from audit.services import audit_record
 from clients.selectors import user_is_administrator
 
@@ -74,6 +75,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_select_related = ("client",)
     search_fields = ("user_label", "object_repr", "object_id", "ip_address", "on_behalf_of")
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        return audit_entry_list()
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in AuditEntry._meta.fields]
