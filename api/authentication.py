@@ -1,8 +1,10 @@
 """Who is calling: a personal API token (``Token`` or ``Bearer``) or the browser's session."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import authentication, exceptions
 
+from accounts.two_factor.selectors import second_factor_is_mandatory, second_factor_is_set_up
 from api.services import TokenInvalidError, api_token_authenticate
 
 SCHEMES = {"token", "bearer"}
@@ -28,6 +30,16 @@ def bearer_secret(request) -> str | None:
         ) from None
 
 
+class SecondFactorMissing(exceptions.PermissionDenied):
+    """The token is valid, but its user must have a second factor and has none."""
+
+    default_detail = gettext_lazy(
+        "This token's user has no second factor. Set up two-factor authentication, "
+        "then use the token again."
+    )
+    default_code = "second-factor-required"
+
+
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     """Authenticate with a personal API token; ``request.auth`` is the ``ApiToken``."""
 
@@ -39,7 +51,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             token = api_token_authenticate(secret=secret)
         except TokenInvalidError as exc:
             raise exceptions.AuthenticationFailed(exc.message) from None
-        return token.user, token
+        # A token stands in for a login, code included: where a second factor is mandatory
+        # (staff), only someone who has set one up may use a token.
+        user = token.user
+        if second_factor_is_mandatory(user=user) and not second_factor_is_set_up(user=user):
+            raise SecondFactorMissing()
+        return user, token
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'

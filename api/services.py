@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.two_factor.selectors import second_factor_is_mandatory, second_factor_is_set_up
 from api.models import ApiToken
 from paqt_support.exceptions import ApplicationError
 
@@ -41,6 +42,13 @@ def api_token_create(
         raise ApplicationError(_("%(name)s cannot log in.") % {"name": user}, field="user")
     if expires_at is not None and expires_at <= now:
         raise ApplicationError(_("A token must expire in the future."), field="expires_at")
+    if second_factor_is_mandatory(user=user) and not second_factor_is_set_up(user=user):
+        # The token would be refused at every call (api.authentication).
+        raise ApplicationError(
+            _("%(name)s must set up two-factor authentication before getting a token.")
+            % {"name": user},
+            field="user",
+        )
     prefix = secrets.token_hex(6)
     secret = f"{KEY_LABEL}_{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():

@@ -18,6 +18,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("logged in")
     LOGOUT = "logout", _("logged out")
     LOGIN_FAILED = "login_failed", _("login failed")
+    LOCKED_OUT = "locked_out", _("locked out")
 
 
 class AuditChannel(models.TextChoices):

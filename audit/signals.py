@@ -1,5 +1,6 @@
 """Log every change of client data, whichever edge or service made it."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save
 
@@ -63,6 +64,10 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     audit_record(action=AuditAction.LOGIN_FAILED, detail={"username": username})
 
 
+def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    audit_record(action=AuditAction.LOCKED_OUT, detail={"username": str(username or "")[:150]})
+
+
 def connect() -> None:
     from django.apps import apps
 
@@ -73,3 +78,4 @@ def connect() -> None:
     user_logged_in.connect(_logged_in, dispatch_uid="audit-login")
     user_logged_out.connect(_logged_out, dispatch_uid="audit-logout")
     user_login_failed.connect(_login_failed, dispatch_uid="audit-login-failed")
+    user_locked_out.connect(_locked_out, dispatch_uid="audit-locked-out")

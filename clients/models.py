@@ -22,6 +22,14 @@ class Client(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     is_active = models.BooleanField(_("active"), default=True)
+    requires_two_factor = models.BooleanField(
+        _("requires two-factor authentication"),
+        default=False,
+        help_text=_(
+            "Every contact must set up an authenticator app before using the portal; "
+            "the client's admins switch this."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

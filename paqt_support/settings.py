@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "clients",
     "sla",
@@ -80,6 +83,7 @@ INSTALLED_APPS = [
     "oncall",
     "api",
     "monitoring",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -92,7 +96,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication, so that every later step, and every read a view makes,
+    # is logged with who acted and from where.
+    "audit.middleware.AuditContextMiddleware",
+    # Marks the user verified when the session holds a confirmed second factor.
+    "django_otp.middleware.OTPMiddleware",
     "accounts.language.LanguageMiddleware",
+    # After the language, so that its pages and API refusals speak the person's language.
+    "accounts.two_factor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into the lockout page.
@@ -299,6 +310,10 @@ SPECTACULAR_SETTINGS = {
         "PriorityEnum": "tickets.choices.Priority",
         "StatusEnum": "tickets.choices.Status",
         "AlertStatusEnum": ["firing", "resolved"],
+        "ChannelEnum": "tickets.models.Channel",
+        "AuditChannelEnum": "audit.models.AuditChannel",
+        "AuditActionEnum": "audit.models.AuditAction",
+        "AuditRoleEnum": "audit.models.AuditRole",
     },
     # The documentation page loads its scripts from this app, never from a CDN.
     "REDOC_DIST": "SIDECAR",
@@ -338,6 +353,23 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# The access log (NEN 7513). Entries older than AUDIT_RETENTION_DAYS are removed by
+# `manage.py purge_audit_log`; the default keeps five years, to be set to what the
+# provider's retention policy says. AUDIT_SYSTEM_NAME names this installation in every
+# entry, for logs gathered from several systems.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=5 * 366)
+AUDIT_SYSTEM_NAME = env.str("AUDIT_SYSTEM_NAME", default="paqt-support")
+
+# Two-factor authentication (django-otp, TOTP with recovery codes). With TWO_FACTOR_ENFORCED
+# on, staff, and the contacts of a client that requires it, must set up an authenticator app
+# and enter its code after every login; contacts who switch it on themselves are asked too.
+# Off, nobody is asked, and API tokens of staff without one are accepted.
+TWO_FACTOR_ENFORCED = env.bool("TWO_FACTOR_ENFORCED", default=True)
+OTP_TOTP_ISSUER = "PAQT Support"
+# After each wrong code the next try waits 1, 2, 4, ... seconds (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Login throttling: an account, or an address, is locked after AXES_FAILURE_LIMIT failures
 # for AXES_COOLOFF_MINUTES. Counting both stops guessing one password for many accounts.

@@ -1,8 +1,11 @@
 """Shared fixtures: mail kept in memory, media under a temporary folder, live-service markers."""
 
 import os
+from pathlib import Path
 
 import pytest
+
+TESTS = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(config, items):
@@ -43,6 +46,20 @@ def _plain_login_and_sessions(settings):
     """
     settings.AXES_ENABLED = False
     settings.SESSION_SAVE_EVERY_REQUEST = False
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_only_where_tested(request, settings):
+    """Switch off two-factor enforcement except in the tests that are about it.
+
+    Most tests log staff in with force_login() and go straight to their page; they would
+    all meet the page asking for a code. tests/security and tests/accounts/test_two_factor*
+    run with it on, as production does (tests/two_factor.py logs in with a second factor).
+    """
+    parts = request.path.resolve().relative_to(TESTS).parts
+    settings.TWO_FACTOR_ENFORCED = parts[0] == "security" or (
+        parts[0] == "accounts" and parts[-1].startswith("test_two_factor")
+    )
 
 
 @pytest.fixture(autouse=True)

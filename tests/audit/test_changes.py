@@ -173,3 +173,17 @@ def test_logging_in_out_and_failing_are_logged_without_the_password(client, org)
     assert "fout" not in str(failed.detail)
     assert AuditEntry.objects.get(action=AuditAction.LOGIN).user == org.contact
     assert AuditEntry.objects.get(action=AuditAction.LOGOUT).user == org.contact
+
+
+def test_a_lockout_is_logged_with_the_account_and_the_address(client, org, settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 2
+    for _attempt in range(3):
+        client.post(
+            reverse("login"),
+            {"username": org.contact.username, "password": "fout"},
+            REMOTE_ADDR="10.0.0.8",
+        )
+
+    entry = AuditEntry.objects.filter(action=AuditAction.LOCKED_OUT).first()
+    assert (entry.detail, entry.ip_address) == ({"username": org.contact.username}, "10.0.0.8")

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from api.services import api_token_create
 from tests.portal.helpers import log_in
+from tests.two_factor import login_with_second_factor
 
 STRICT_POLICY = {
     "default-src": "'self'",
@@ -32,7 +33,7 @@ def pages(client, org):
             log_in(client, org.contact)
             return client.get(reverse("portal:issue-list"), **extra)
         if kind == "admin":
-            client.force_login(org.staff)
+            login_with_second_factor(client, org.staff)
             return client.get(reverse("admin:tickets_issue_changelist"), **extra)
         _token, secret = api_token_create(user=org.contact, name="headers")
         return client.get("/api/v1/issues", headers={"authorization": f"Token {secret}"}, **extra)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import ContactFactory
+from tests.two_factor import login_with_second_factor
 
 PASSWORD = "correct horse battery"
 LOGIN_PAGES = ["login", "admin:login"]
@@ -95,7 +96,7 @@ def test_failures_are_recorded_with_account_and_address(client, lockout, org):
 
 def test_the_admin_lists_the_attempts_read_only(client, lockout, org, admin_user):
     _fail(client, "login", org.contact.username, 1)
-    client.force_login(admin_user)
+    login_with_second_factor(client, admin_user)
 
     listing = client.get(reverse("admin:axes_accessattempt_changelist"))
     adding = client.get(reverse("admin:axes_accessattempt_add"))

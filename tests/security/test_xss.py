@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from api.services import api_token_create
 from tests.portal.helpers import issue_file, log_in
+from tests.two_factor import login_with_second_factor
 from tickets import services
 from tickets.models import Issue
 
@@ -110,9 +111,7 @@ def _title(name: str) -> str:
 
 @pytest.fixture
 def staff_browser(org):
-    browser = Client(headers={"accept-language": "en"})
-    browser.force_login(org.staff)
-    return browser
+    return login_with_second_factor(Client(headers={"accept-language": "en"}), org.staff)
 
 
 def _admin_pages(staff_browser, issue) -> list[str]:
