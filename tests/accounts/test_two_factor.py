@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 from accounts.two_factor.services import second_factor_reset
 from accounts.two_factor.views import SETUP_KEY
 from api.problems import PROBLEM_CONTENT_TYPE
+from audit.models import AuditAction, AuditEntry
 from api.services import api_token_create
 from paqt_support.exceptions import ApplicationError, NotAllowedError
 from tests.admin.conftest import give_role
@@ -360,6 +361,18 @@ def test_an_administrator_resets_a_second_factor_from_the_user_list(client, staf
     entry = LogEntry.objects.get(object_id=str(staff.pk))
     assert entry.user == administrator
     assert entry.get_change_message() == "Changed second factor."
+    logged = AuditEntry.objects.get(action=AuditAction.CHANGE, object_id=str(staff.pk))
+    assert (logged.user, logged.detail) == (administrator, {"second_factor": "reset"})
+
+
+def test_a_wrong_code_is_logged_as_a_failed_login(client, staff):
+    app_for(staff)
+    client.force_login(staff)
+
+    client.post(VERIFY, {"code": "000000"})
+
+    failed = AuditEntry.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert (failed.object_id, failed.detail["second_factor"]) == (str(staff.pk), "refused")
 
 
 def test_after_a_reset_the_person_sets_up_a_new_app(client, staff, administrator):
