@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from api.models import ApiToken
 from api.services import api_token_revoke
+from clients.selectors import user_is_administrator
 
 
 @admin.action(description=gettext_lazy("Revoke the selected tokens"), permissions=["change"])
@@ -34,6 +35,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     search_fields = ("name", "prefix", "user__username")
     list_select_related = ("user",)
+
+    def get_queryset(self, request):
+        # A token acts as its user: others' tokens are for administrators only.
+        tokens = super().get_queryset(request)
+        if user_is_administrator(request.user):
+            return tokens
+        return tokens.filter(user=request.user)
+
     readonly_fields = (
         "user",
         "name",

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clients.selectors import client_list_for_user
 from monitoring.models import MonitoringAlert, MonitoringSource
 from monitoring.services import monitoring_source_create, monitoring_source_rotate
 
@@ -36,6 +37,10 @@ class MonitoringSourceAdmin(admin.ModelAdmin):
     readonly_fields = ("prefix", "created_at", "last_received_at")
     actions = [rotate_secret]
 
+    def get_queryset(self, request):
+        sources = super().get_queryset(request)
+        return sources.filter(client__in=client_list_for_user(user=request.user))
+
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
@@ -62,6 +67,10 @@ class MonitoringAlertAdmin(admin.ModelAdmin):
     list_filter = ("is_firing", "is_open", "source__kind")
     list_select_related = ("source", "issue")
     search_fields = ("fingerprint", "issue__reference")
+
+    def get_queryset(self, request):
+        alerts = super().get_queryset(request)
+        return alerts.filter(source__client__in=client_list_for_user(user=request.user))
 
     def has_add_permission(self, request):
         return False

@@ -70,6 +70,12 @@ class SlaClockAdmin(admin.ModelAdmin):
     list_select_related = ("issue",)
     search_fields = ("issue__reference",)
     date_hierarchy = "started_at"
+
+    def get_queryset(self, request):
+        # Scoped like the issues, should a role ever be given the right to view clocks.
+        clocks = super().get_queryset(request)
+        return clocks.filter(issue__client__in=client_list_for_user(user=request.user))
+
     readonly_fields = (
         "issue",
         "kind",

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from clients.models import Client, Team
+from oncall.models import Escalation, EscalationPolicy, EscalationState, Rota, RotaLayer
 from sla.models import Agreement, PriorityTarget, SupportCalendar, Tier
 from tickets.choices import Category, Priority, Status
 from tickets.models import Comment, Issue
@@ -146,3 +147,39 @@ class CommentFactory(factory.django.DjangoModelFactory):
     author = factory.SelfAttribute("issue.requester")
     body = factory.Faker("paragraph", locale="nl_NL")
     created_at = factory.LazyFunction(timezone.now)
+
+
+class EscalationFactory(factory.django.DjangoModelFactory):
+    """An escalation that has ended, so that no sweep picks it up."""
+
+    class Meta:
+        model = Escalation
+
+    issue = factory.SubFactory(IssueFactory)
+    state = EscalationState.ACKNOWLEDGED
+    snapshot = factory.LazyFunction(lambda: {"steps": []})
+    started_at = factory.SelfAttribute("issue.created_at")
+
+
+class EscalationPolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EscalationPolicy
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Beleid {n}")
+
+
+class RotaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rota
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Rooster {n}")
+
+
+class RotaLayerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RotaLayer
+
+    rota = factory.SubFactory(RotaFactory)
+    name = "Primair"

@@ -182,3 +182,34 @@ def test_engineer_paged_about_another_clients_issue_works_on_it(client, org, oth
     assert [i.pk for i in queue.context["cl"].result_list] == [paged.pk]
     assert client.get(change_url(paged)).status_code == 200
     assert client.get(change_url(unpaged)).status_code == 302
+
+
+def test_clocks_tokens_and_monitoring_stay_scoped_even_with_the_right_to_view_them(
+    staff_client, staff, other_org
+):
+    from django.contrib.auth.models import Permission
+
+    from api.services import api_token_create
+    from monitoring.models import SourceKind
+    from monitoring.services import monitoring_source_create
+
+    theirs = issue_file(other_org, title="Formulier laadt niet")
+    api_token_create(user=other_org.contact, name="quokka-token")
+    monitoring_source_create(
+        client=other_org.client, kind=SourceKind.SENTRY, name="quokka-bron", default_priority="P3"
+    )
+    staff.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["view_slaclock", "view_apitoken", "view_monitoringsource"]
+        )
+    )
+
+    pages = {
+        "admin:sla_slaclock_changelist": theirs.reference,
+        "admin:api_apitoken_changelist": "quokka-token",
+        "admin:monitoring_monitoringsource_changelist": "quokka-bron",
+    }
+    for name, marker in pages.items():
+        response = staff_client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert marker not in response.text, name
