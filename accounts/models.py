@@ -38,6 +38,13 @@ class User(AbstractUser):
         choices=[("nl", _("Dutch")), ("en", _("English"))],
         default="nl",
     )
+    anonymised_at = models.DateTimeField(
+        _("anonymised at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the person's name and email address were removed after they left."),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -14,9 +14,11 @@ def colleague_list_for_user(*, user) -> QuerySet[User]:
     """
     if not user.is_authenticated or not user.client_id:
         return User.objects.none()
-    return audited(User.objects.all()).filter(
-        client_id=user.client_id, is_staff=False, is_service_account=False
-    ).order_by("-is_active", "first_name", "last_name", "username")
+    return (
+        audited(User.objects.all())
+        .filter(client_id=user.client_id, is_staff=False, is_service_account=False)
+        .order_by("-is_active", "first_name", "last_name", "username")
+    )
 
 
 def colleague_get_for_user(*, user, pk: int) -> User:

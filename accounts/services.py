@@ -1,19 +1,28 @@
-"""A client admin manages the contacts of the same client: invite, deactivate, reactivate."""
+"""Contacts: a client admin invites, deactivates and reactivates; an administrator anonymises."""
+
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django_otp import devices_for_user
 
 from accounts.models import User
+from api.models import ApiToken
+from audit.models import AuditAction
+from audit.services import audit_record
+from clients.selectors import user_is_administrator
 from paqt_support.exceptions import ApplicationError, NotAllowedError
+from tickets.models import EventKind, Issue, IssueEvent
 
 
 def _check_admin(admin: User) -> None:
@@ -131,3 +140,116 @@ def colleague_reactivate(*, admin: User, colleague: User) -> User:
         colleague.is_active = True
         colleague.save(update_fields=["is_active"])
     return colleague
+
+
+# Anonymising a departed contact. The row stays, so that the issues they filed, their
+# replies and the history keep pointing at someone; only what identifies the person goes.
+# The placeholder is stored data, the same in every language, so it is not translated;
+# with first and last name empty, ``User.__str__`` shows it wherever the name was shown.
+ANONYMOUS_USERNAME = "former-contact-{pk}"
+
+
+def user_sessions_end(*, user_id: int) -> int:
+    """Delete every unexpired session of user ``user_id``, on all devices; return how many.
+
+    Sessions live in the database (the default engine) and record the user's id only
+    inside their encoded data, so each live session is decoded. That is one pass over the
+    live sessions, paid only when someone logs out everywhere, is anonymised or loses
+    their second factor.
+    """
+    theirs = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == str(user_id)
+    ]
+    return Session.objects.filter(session_key__in=theirs).delete()[0]
+
+
+def _second_factors_remove(*, user: User) -> int:
+    removed = 0
+    for device in list(devices_for_user(user, confirmed=None)):
+        device.delete()
+        removed += 1
+    return removed
+
+
+def _anonymise_refusal(*, user: User, actor: User) -> str | None:
+    name = {"name": user}
+    if user.pk == actor.pk:
+        return _("You cannot anonymise your own account.")
+    if user.is_superuser:
+        return _("%(name)s is a superuser; only a client's contacts can be anonymised.") % name
+    if user.is_staff:
+        return _("%(name)s is a staff member; only a client's contacts can be anonymised.") % name
+    if user.is_service_account:
+        return (
+            _("%(name)s is a service account, not a person; deactivate it instead of anonymising.")
+            % name
+        )
+    if not user.client_id:
+        return _("%(name)s is no client's contact; only contacts can be anonymised.") % name
+    if user.anonymised_at is not None:
+        return _("%(name)s has already been anonymised.") % name
+    return None
+
+
+def user_anonymise(*, user: User, actor: User, now: datetime | None = None) -> User:
+    """Remove what identifies the departed contact ``user``, keeping their issue history.
+
+    The user name becomes ``former-contact-<id>``; names and email address are emptied;
+    the password becomes unusable and the account inactive and no client admin. Their API
+    tokens, second factors, sessions and follows go; their issues, replies, files and
+    events stay, and now show the placeholder; the copy of the name that follow events keep
+    in their details is replaced too. Text the person wrote stays as written.
+
+    Only an administrator may; staff, service accounts, superusers, someone already
+    anonymised and the actor themselves are refused with ``ApplicationError``.
+    """
+    if not user_is_administrator(actor):
+        raise NotAllowedError(_("Only an administrator can anonymise a contact."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Locked, so that two administrators at once anonymise (and log) the person once.
+        user = User.objects.select_for_update().get(pk=user.pk)
+        refusal = _anonymise_refusal(user=user, actor=actor)
+        if refusal:
+            raise ApplicationError(refusal)
+        placeholder = ANONYMOUS_USERNAME.format(pk=user.pk)
+        if User.objects.filter(username__iexact=placeholder).exclude(pk=user.pk).exists():
+            placeholder = f"{placeholder}-{now:%Y%m%d%H%M%S}"
+        user.username = placeholder
+        user.first_name = user.last_name = user.email = ""
+        user.set_unusable_password()
+        user.is_active = False
+        user.is_client_admin = False
+        user.anonymised_at = now
+        user.save(
+            update_fields=[
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "password",
+                "is_active",
+                "is_client_admin",
+                "anonymised_at",
+            ]
+        )
+        removed = {
+            "api_tokens": ApiToken.objects.filter(user=user).delete()[0],
+            "second_factors": _second_factors_remove(user=user),
+            "sessions": user_sessions_end(user_id=user.pk),
+            "follows": Issue.watchers.through.objects.filter(user_id=user.pk).delete()[0],
+        }
+        events = list(
+            IssueEvent.objects.filter(
+                kind__in=(EventKind.WATCHER_ADDED, EventKind.WATCHER_REMOVED), data__user=user.pk
+            )
+        )
+        for event in events:
+            event.data = {**event.data, "name": placeholder}
+        IssueEvent.objects.bulk_update(events, ["data"])
+        # Counts only: the log must not keep what was just removed. The actor is named, so
+        # that an anonymisation outside a request is not logged as the system's.
+        audit_record(action=AuditAction.ANONYMISE, obj=user, detail=removed, user=actor)
+    return user

@@ -5,10 +5,8 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.sessions.models import Session
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.throttling import BaseThrottle
@@ -106,19 +104,8 @@ def colleague_reactivate(request, pk: int):
 @login_required
 @require_POST
 def logout_everywhere(request):
-    """End every session of the user, on all devices, this one included.
-
-    Sessions live in the database (the default engine) and record only the user's id, inside
-    their encoded data, so each unexpired session is decoded to find the user's. That is one
-    pass over the live sessions, paid only when someone presses the button.
-    """
-    user_id = str(request.user.pk)
-    mine = [
-        session.session_key
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if session.get_decoded().get("_auth_user_id") == user_id
-    ]
-    Session.objects.filter(session_key__in=mine).delete()
+    """End every session of the user, on all devices, this one included."""
+    services.user_sessions_end(user_id=request.user.pk)
     logout(request)
     messages.success(request, _("You have been logged out on all your devices."))
     return redirect("login")

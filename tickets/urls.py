@@ -1,7 +1,8 @@
-"""Portal URLs for a client's contacts: their organisation's issues and files."""
+"""Portal URLs for a client's contacts: their organisation's issues and files, and its export."""
 
 from django.urls import path
 
+from clients import views as client_views
 from tickets import views
 
 app_name = "portal"
@@ -17,4 +18,5 @@ urlpatterns = [
     path("issues/<str:reference>/reopen/", views.issue_reopen, name="issue-reopen"),
     path("issues/<str:reference>/watch/", views.issue_watch, name="issue-watch"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
+    path("organisation/export/", client_views.client_export, name="client-export"),
 ]

@@ -12,6 +12,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from accounts.models import User
+from accounts.services import user_sessions_end
 from accounts.two_factor.selectors import second_factor_is_mandatory
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -182,6 +183,8 @@ def second_factor_reset(*, user: User, reset_by: User) -> int:
     with transaction.atomic():
         removed = TOTPDevice.objects.filter(user=user).delete()[0]
         removed += StaticDevice.objects.filter(user=user).delete()[0]
+        # Whoever holds the lost phone may be logged in with it: every session ends.
+        user_sessions_end(user_id=user.pk)
         _audit(user=user, what="reset")
     logger.info("Second factor of user %s reset by user %s", user.pk, reset_by.pk)
     return removed

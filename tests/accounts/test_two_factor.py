@@ -375,9 +375,19 @@ def test_a_wrong_code_is_logged_as_a_failed_login(client, staff):
     assert (failed.object_id, failed.detail["second_factor"]) == (str(staff.pk), "refused")
 
 
+def test_a_reset_ends_every_session_of_the_person(client, staff, administrator):
+    login_with_second_factor(client, staff)
+
+    second_factor_reset(user=staff, reset_by=administrator)
+
+    response = client.get(ADMIN)
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
 def test_after_a_reset_the_person_sets_up_a_new_app(client, staff, administrator):
     login_with_second_factor(client, staff)
     second_factor_reset(user=staff, reset_by=administrator)
+    client.force_login(staff)
     response = client.get(ADMIN)
     assert response.status_code == 302 and response["Location"].startswith(SETUP)
 
