@@ -75,6 +75,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_select_related = ("client",)
     search_fields = ("user_label", "object_repr", "object_id", "ip_address", "on_behalf_of")
     show_full_result_count = False
+    list_per_page = 50
 
     def get_queryset(self, request):
         return audit_entry_list()

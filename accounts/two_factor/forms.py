@@ -46,6 +46,6 @@ class ClientTwoFactorForm(forms.Form):
     """A client admin's switch: every colleague must use two-factor authentication."""
 
     requires_two_factor = forms.BooleanField(
-        label=_("Everyone in our organisation must use two-factor authentication"),
+        label=_("Everyone in your organisation must use two-factor authentication"),
         required=False,
     )

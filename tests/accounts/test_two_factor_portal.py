@@ -139,7 +139,7 @@ def test_a_client_admin_sees_the_organisation_switch(client, org):
     log_in(client, org.admin)
     page = client.get(SECURITY)
     assert f'action="{ORGANISATION}"' in page.text
-    assert "Everyone in our organisation must use two-factor authentication" in page.text
+    assert "Everyone in your organisation must use two-factor authentication" in page.text
 
 
 def test_a_contact_sees_no_organisation_switch_and_cannot_use_it(client, org):
