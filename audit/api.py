@@ -7,7 +7,7 @@ from rest_framework import generics, permissions, serializers
 
 from api.filters import InstantFilter, StrictFilterSet
 from api.throttling import AddressLimitMixin
-from audit.models import AuditAction, AuditChannel, AuditEntry, AuditRole
+from audit.models import PUBLISHED_FIELDS, AuditAction, AuditChannel, AuditEntry, AuditRole
 from audit.selectors import audit_entry_list
 from audit.services import audit_record
 from clients.selectors import user_is_administrator
@@ -25,25 +25,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEntry
-        fields = (
-            "id",
-            "occurred_at",
-            "action",
-            "user",
-            "user_label",
-            "role",
-            "on_behalf_of",
-            "channel",
-            "ip_address",
-            "user_agent",
-            "path",
-            "object_type",
-            "object_id",
-            "object_repr",
-            "client",
-            "system",
-            "detail",
-        )
+        fields = ("id", *PUBLISHED_FIELDS)
         read_only_fields = fields
 
 

@@ -41,6 +41,27 @@ class AuditRole(models.TextChoices):
     SYSTEM = "system", _("system")
 
 
+# What an entry tells, in this order, wherever the trail leaves the application (CSV, API).
+PUBLISHED_FIELDS = (
+    "occurred_at",
+    "action",
+    "user",
+    "user_label",
+    "role",
+    "on_behalf_of",
+    "channel",
+    "ip_address",
+    "user_agent",
+    "path",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "client",
+    "system",
+    "detail",
+)
+
+
 class AuditEntryQuerySet(models.QuerySet):
     """Refuse bulk updates and deletes: the log only grows, except by ``purge_before``."""
 

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.organisations"]
+
 TESTS = Path(__file__).resolve().parent
 
 

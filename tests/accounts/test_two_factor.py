@@ -19,11 +19,11 @@ from rest_framework.test import APIClient
 from accounts.two_factor.services import second_factor_reset
 from accounts.two_factor.views import SETUP_KEY
 from api.problems import PROBLEM_CONTENT_TYPE
-from audit.models import AuditAction, AuditEntry
 from api.services import api_token_create
+from audit.models import AuditAction, AuditEntry
 from paqt_support.exceptions import ApplicationError, NotAllowedError
-from tests.admin.conftest import give_role
 from tests.factories import StaffFactory
+from tests.organisations import give_role
 from tests.two_factor import app_code, app_for, login_with_second_factor, recovery_codes_for
 
 PASSWORD = "correct horse battery"

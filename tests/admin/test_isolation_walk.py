@@ -53,7 +53,6 @@ from api.services import api_token_create
 from monitoring.models import MonitoringAlert, SourceKind
 from monitoring.services import monitoring_source_create
 from oncall.models import OncallSettings, Page
-from tests.admin.conftest import give_role
 from tests.factories import (
     ClientFactory,
     ContactFactory,
@@ -66,6 +65,7 @@ from tests.factories import (
     TeamFactory,
     agreement_with_targets,
 )
+from tests.organisations import give_role
 from tests.portal.helpers import issue_file, organisation, png
 from tickets import services
 

@@ -3,8 +3,8 @@
 from django.core import mail
 from django.urls import reverse
 
-from tests.admin.conftest import give_role
 from tests.factories import StaffFactory
+from tests.organisations import give_role
 from tests.portal.helpers import issue_file, pdf, png
 from tickets import services
 from tickets.choices import Priority, Status

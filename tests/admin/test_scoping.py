@@ -4,8 +4,8 @@ from django.contrib.admin import helpers
 from django.urls import reverse
 
 from oncall.models import Escalation, Page
-from tests.admin.conftest import give_role
 from tests.factories import StaffFactory
+from tests.organisations import give_role
 from tests.portal.helpers import issue_file, png
 from tickets import services
 from tickets.choices import Status

@@ -7,9 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from api.services import api_token_create
-from tests.admin.conftest import give_role
-from tests.factories import StaffFactory
-from tests.portal.helpers import issue_file, organisation
+from tests.portal.helpers import issue_file
 
 
 @pytest.fixture(autouse=True)
@@ -18,25 +16,6 @@ def _fresh_throttles():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def org(db):
-    org = organisation("VRB")
-    give_role(org.staff, "Team members")
-    return org
-
-
-@pytest.fixture
-def other_org(db):
-    org = organisation("ZWL")
-    give_role(org.staff, "Team members")
-    return org
-
-
-@pytest.fixture
-def administrator(db):
-    return give_role(StaffFactory(username="beheer"), "Administrators")
 
 
 def token_client(user) -> APIClient:

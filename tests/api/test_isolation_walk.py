@@ -58,7 +58,6 @@ from monitoring.models import SourceKind
 from monitoring.services import monitoring_source_create
 from oncall.models import Escalation, EscalationState
 from sla.models import Agreement
-from tests.admin.conftest import give_role
 from tests.api.conftest import token_client
 from tests.factories import (
     ClientFactory,
@@ -69,6 +68,7 @@ from tests.factories import (
     agreement_with_targets,
 )
 from tests.monitoring.conftest import payload
+from tests.organisations import give_role
 from tests.portal.helpers import issue_file, organisation, png
 from tickets import services
 from tickets.models import Attachment, Comment, Issue

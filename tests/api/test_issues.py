@@ -368,8 +368,8 @@ def test_the_sla_of_an_issue_reads_its_clocks(contact_api, issue):
 
 
 def test_staff_not_on_the_team_cannot_reach_the_issue(issue):
-    from tests.admin.conftest import give_role
     from tests.api.conftest import token_client
+    from tests.organisations import give_role
 
     outsider = token_client(give_role(StaffFactory(), "Team members"))
 

@@ -14,8 +14,8 @@ from monitoring.services import monitoring_source_create
 from oncall.demo import seed_oncall_demo
 from oncall.models import Escalation, OncallSettings
 from sla.models import Tier
-from tests.admin.conftest import give_role
 from tests.factories import ContactFactory, StaffFactory, TeamFactory, agreement_with_targets
+from tests.organisations import give_role
 from tests.portal.helpers import png
 from tickets import services as ticket_services
 from tickets.choices import Priority

@@ -9,9 +9,9 @@ import time_machine
 from oncall.demo import seed_oncall_demo
 from oncall.models import Escalation, EscalationState
 from sla.models import Tier
-from tests.admin.conftest import give_role
 from tests.api.conftest import token_client
 from tests.factories import ContactFactory, StaffFactory, TeamFactory, agreement_with_targets
+from tests.organisations import give_role
 from tickets import services as ticket_services
 from tickets.choices import Priority
 

@@ -1,31 +1,7 @@
-"""Fixtures of the privacy tests: two organisations and an administrator on no team."""
+"""Fixtures of the privacy tests: a browser that reads English."""
 
 import pytest
 from django.test import Client
-
-from tests.admin.conftest import give_role
-from tests.factories import StaffFactory
-from tests.portal.helpers import organisation
-
-
-@pytest.fixture
-def org(db):
-    org = organisation("VRB")
-    give_role(org.staff, "Team members")
-    return org
-
-
-@pytest.fixture
-def other_org(db):
-    org = organisation("ZWL")
-    give_role(org.staff, "Team members")
-    return org
-
-
-@pytest.fixture
-def administrator(db):
-    """An administrator by role, not a superuser."""
-    return give_role(StaffFactory(username="beheer"), "Administrators")
 
 
 @pytest.fixture

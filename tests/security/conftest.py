@@ -1,17 +1,7 @@
-"""Fixtures of the security tests: an organisation with its staff, and browsers in English."""
+"""Fixtures of the security tests: browsers in English, and the lockout switched on."""
 
 import pytest
 from django.test import Client
-
-from tests.admin.conftest import give_role
-from tests.portal.helpers import organisation
-
-
-@pytest.fixture
-def org(db):
-    org = organisation("VRB")
-    give_role(org.staff, "Team members")
-    return org
 
 
 @pytest.fixture
