@@ -1,13 +1,12 @@
 """The user list's action that anonymises departed contacts, after a confirmation page."""
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import services
 from clients.selectors import user_is_administrator
+from paqt_support.admin_confirm import action_confirmation
 from paqt_support.exceptions import ApplicationError
 
 # One request anonymises at most this many people: each ends sessions, which reads
@@ -16,16 +15,13 @@ ANONYMISE_LIMIT = 50
 
 
 def _confirmation_page(modeladmin, request, *, users):
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": _("Anonymise departed contacts"),
-        "opts": modeladmin.model._meta,
-        "people": users,
-        "action": request.POST.get("action", ""),
-        "select_across": request.POST.get("select_across", "0"),
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, "admin/accounts/user/anonymise.html", context)
+    return action_confirmation(
+        modeladmin,
+        request,
+        template="admin/accounts/user/anonymise.html",
+        selected=users,
+        title=_("Anonymise departed contacts"),
+    )
 
 
 @admin.action(description=gettext_lazy("Anonymise departed contacts…"), permissions=["change"])

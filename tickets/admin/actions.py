@@ -4,10 +4,10 @@ from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from paqt_support.admin_confirm import action_confirmation
 from paqt_support.exceptions import ApplicationError
 from tickets import selectors, services
 from tickets.admin.forms import BulkAssignForm, BulkPriorityForm, BulkStatusForm, MergeForm
@@ -90,20 +90,17 @@ def _apply_each(
 
 
 def _confirmation_page(modeladmin, request, *, issues, form, title: str, intro: str, button: str):
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "intro": intro,
-        "button": button,
-        "opts": modeladmin.model._meta,
-        "issues": issues,
-        "form": form,
-        "action": request.POST.get("action", ""),
-        "select_across": request.POST.get("select_across", "0"),
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        "media": modeladmin.media + form.media,
-    }
-    return TemplateResponse(request, "admin/tickets/issue/bulk_action.html", context)
+    return action_confirmation(
+        modeladmin,
+        request,
+        template="admin/tickets/issue/bulk_action.html",
+        selected=issues,
+        title=title,
+        intro=intro,
+        button=button,
+        form=form,
+        media=modeladmin.media + form.media,
+    )
 
 
 @admin.action(description=gettext_lazy("Assign to me"), permissions=["change"])
