@@ -1,5 +1,6 @@
 """Fixtures that run real Celery worker processes against the test database and Redis."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -61,6 +62,7 @@ class WorkerProcess:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, sig)
             self.process.wait(timeout=30)
+        self._reap_group()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -69,6 +71,27 @@ class WorkerProcess:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self._reap_group()
+
+    def _reap_group(self, timeout: float = 10.0) -> None:
+        """Wait until the worker's pool processes are gone too, killing them if need be.
+
+        A pool process that outlives the main one keeps its database connection open, and
+        the test database then cannot be dropped at the end of the run.
+        """
+        if self.process is None:
+            return
+        for last_resort in (False, True):
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                try:
+                    os.killpg(self.process.pid, 0)
+                except ProcessLookupError:
+                    return
+                time.sleep(0.1)
+            if not last_resort:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
