@@ -8,6 +8,7 @@ from paqt_support.exceptions import ApplicationError
 from tests.portal.helpers import issue_file
 from tickets import selectors, services
 from tickets.models import Issue
+from tickets.services import filing
 
 
 def test_a_submission_token_files_one_issue_only(org):
@@ -23,14 +24,14 @@ def test_a_submission_token_files_one_issue_only(org):
 def test_a_token_that_races_past_the_check_is_caught_by_the_constraint(org, monkeypatch):
     token = uuid.uuid4()
     first = issue_file(org, submission_token=token)
-    real = services._issue_for_token
+    real = filing._issue_for_token
     calls = []
 
     def blind_first_time(**kwargs):
         calls.append(kwargs)
         return None if len(calls) == 1 else real(**kwargs)
 
-    monkeypatch.setattr(services, "_issue_for_token", blind_first_time)
+    monkeypatch.setattr(filing, "_issue_for_token", blind_first_time)
     with pytest.raises(services.DuplicateSubmissionError) as raised:
         issue_file(org, submission_token=token)
     assert raised.value.issue == first

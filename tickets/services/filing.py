@@ -1,0 +1,183 @@
+"""Filing an issue: the checks, its reference and its SLA clocks, once per submitted form."""
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from clients.models import Client
+from oncall import services as oncall_services
+from paqt_support.exceptions import ApplicationError, NotAllowedError
+from sla import services as sla_services
+from tickets.attachments import CheckedUpload, attachments_check
+from tickets.choices import Category
+from tickets.models import (
+    Channel,
+    EventKind,
+    Issue,
+    IssueCounter,
+)
+from tickets.services.common import (
+    BODY_MAX,
+    TITLE_MAX,
+    _attachments_store,
+    _check_priority,
+    _clean_text,
+    _event_record,
+    _now,
+)
+
+
+class DuplicateSubmissionError(ApplicationError):
+    """The form that would file this issue was already submitted; ``issue`` is the result."""
+
+    code = "duplicate-submission"
+    status = 409
+
+    def __init__(self, issue: Issue):
+        super().__init__(
+            _("This issue was already filed as %(reference)s.") % {"reference": issue.reference}
+        )
+        self.issue = issue
+
+
+def _issue_for_token(*, submission_token: uuid.UUID, requester: User) -> Issue | None:
+    issue = Issue.objects.filter(submission_token=submission_token).first()
+    if issue is not None and issue.requester_id != requester.pk:
+        # Tokens are random and never shown to others, so this is a forged form.
+        raise ApplicationError(_("This form can no longer be used. Reload the page."))
+    return issue
+
+
+def _next_sequence(*, client: Client, year: int) -> int:
+    # The UPDATE locks the counter row until commit, so two issues filed at the same
+    # moment get different numbers; the unique constraint on the issue backs this up.
+    counter, _created = IssueCounter.objects.get_or_create(client=client, year=year)
+    IssueCounter.objects.filter(pk=counter.pk).update(last_sequence=F("last_sequence") + 1)
+    return IssueCounter.objects.values_list("last_sequence", flat=True).get(pk=counter.pk)
+
+
+def issue_create(
+    *,
+    client: Client,
+    requester: User,
+    title: str,
+    description: str,
+    priority: str,
+    category: str = Category.INCIDENT,
+    component: str = "",
+    files: Iterable = (),
+    channel: str = Channel.PORTAL,
+    submission_token: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> Issue:
+    """File an issue for ``client``, start its SLA clocks and tell the client's team.
+
+    Raise ``ApplicationError`` naming the field when the input is not acceptable;
+    nothing is written then. A ``submission_token`` files at most one issue: a second
+    call with it raises ``DuplicateSubmissionError`` carrying the issue of the first.
+    """
+    now = _now(now)
+    title = _clean_text(title, field="title", label=_("Title"), max_length=TITLE_MAX)
+    description = _clean_text(
+        description, field="description", label=_("Description"), max_length=BODY_MAX
+    )
+    if category not in Category.values:
+        raise ApplicationError(_("Choose one of the categories offered."), field="category")
+    component = (component or "").strip()[:200]
+    if requester.client_id not in (None, client.pk) or not requester.is_active:
+        raise NotAllowedError(_("You cannot file issues for this organisation."))
+    local_now = timezone.localtime(now)
+    agreement = _check_priority(client=client, priority=priority, on_date=local_now.date())
+    uploads = attachments_check(files)
+    if submission_token is not None:
+        earlier = _issue_for_token(submission_token=submission_token, requester=requester)
+        if earlier is not None:
+            raise DuplicateSubmissionError(earlier)
+    try:
+        return _issue_insert(
+            client=client,
+            requester=requester,
+            title=title,
+            description=description,
+            priority=priority,
+            category=category,
+            component=component,
+            uploads=uploads,
+            channel=channel,
+            agreement=agreement,
+            submission_token=submission_token,
+            now=now,
+        )
+    except IntegrityError:
+        # Two submits of one form raced past the check above; the unique token lets
+        # only the first through, and the second answers with the first one's issue.
+        if submission_token is not None:
+            earlier = _issue_for_token(submission_token=submission_token, requester=requester)
+            if earlier is not None:
+                raise DuplicateSubmissionError(earlier) from None
+        raise
+
+
+def _issue_insert(
+    *,
+    client: Client,
+    requester: User,
+    title: str,
+    description: str,
+    priority: str,
+    category: str,
+    component: str,
+    uploads: list[CheckedUpload],
+    channel: str,
+    agreement,
+    submission_token: uuid.UUID | None,
+    now: datetime,
+) -> Issue:
+    local_now = timezone.localtime(now)
+    with transaction.atomic():
+        sequence = _next_sequence(client=client, year=local_now.year)
+        issue = Issue.objects.create(
+            client=client,
+            reference=f"{client.code}-{local_now.year}-{sequence:04d}",
+            year=local_now.year,
+            sequence=sequence,
+            title=title,
+            description=description,
+            category=category,
+            component=component,
+            priority=priority,
+            requested_priority=priority,
+            requester=requester,
+            agreement=agreement,
+            channel=channel,
+            submission_token=submission_token,
+            created_at=now,
+            updated_at=now,
+            last_activity_at=now,
+        )
+        if requester.client_id:
+            issue.watchers.add(requester)
+        _event_record(
+            issue=issue,
+            kind=EventKind.CREATED,
+            actor=requester,
+            now=now,
+            channel=channel,
+            data={"priority": priority},
+        )
+        _attachments_store(
+            issue=issue, uploads=uploads, uploaded_by=requester, now=now, channel=channel
+        )
+        sla_services.sla_clocks_start(issue=issue, now=now)
+        oncall_services.escalation_trigger(issue=issue, now=now)
+
+        from tickets.tasks import issue_created_notify_task
+
+        transaction.on_commit(lambda: issue_created_notify_task.delay(issue.pk), robust=True)
+    return issue
