@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rest_framework.throttling import BaseThrottle
 
 from accounts import selectors, services
 from accounts.forms import InviteForm
@@ -109,11 +108,3 @@ def logout_everywhere(request):
     logout(request)
     messages.success(request, _("You have been logged out on all your devices."))
     return redirect("login")
-
-
-def login_client_address(request) -> str:
-    """Return the address that django-axes counts failed logins against.
-
-    The same one the API's throttles count, trusting as many proxies as ``NUM_PROXIES`` says.
-    """
-    return BaseThrottle().get_ident(request)

@@ -101,7 +101,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         entries = changelist.get_queryset(request)
         audit_record(
             action=AuditAction.EXPORT,
-            detail={"what": "audit trail", "query": {k: v for k, v in request.GET.lists()}},
+            detail={"what": "audit trail", "query": dict(request.GET.lists())},
         )
         writer = csv.writer(_Echo())
 

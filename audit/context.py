@@ -60,20 +60,12 @@ def end(token: contextvars.Token) -> None:
 def acting(**changes):
     """Within the block, record accesses with ``changes`` to the current context.
 
-    For an edge that knows more than the URL tells: an emailed link (channel email),
-    a webhook acting for a monitoring system (``on_behalf_of``), a task acting for a user.
-    The reads still pending stay with the request that collected them.
+    For an edge or a service that knows more than the URL tells: an email (channel
+    email), or the service account that acts on a webhook's alerts (``user``). The reads
+    still pending stay with the request that collected them, which writes them at its end.
     """
-    outer = current()
-    inner = replace(outer, **changes)
-    if "user" in changes:
-        inner.role_cache = {}
-    token = _current.set(inner)
+    token = _current.set(replace(current(), **changes))
     try:
-        yield inner
+        yield
     finally:
         _current.reset(token)
-        if inner.pending is not None and inner.pending is not outer.pending:
-            from audit.services import audit_flush
-
-            audit_flush(inner)

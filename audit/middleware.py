@@ -16,9 +16,12 @@ def channel_for_path(path: str) -> str:
     return AuditChannel.PORTAL
 
 
-def client_address(request) -> str | None:
-    """Return the client's address as the API's throttles read it (``API_NUM_PROXIES``)."""
-    return BaseThrottle().get_ident(request) or None
+def client_address(request) -> str:
+    """Return the client's address as the API's throttles read it (``API_NUM_PROXIES``).
+
+    django-axes counts failed logins against the same address.
+    """
+    return BaseThrottle().get_ident(request)
 
 
 class AuditContextMiddleware:

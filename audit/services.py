@@ -100,7 +100,9 @@ def _entry(
         object_type, object_id = obj._meta.label_lower, str(obj.pk)
         client_id = client_id if client_id is not None else own_client
     if actor is not None:
-        role = role_of(actor, cache=access.role_cache)
+        # Roles are cached for one request only: a worker lives longer than a group membership.
+        cache = access.role_cache if access.request is not None else None
+        role = role_of(actor, cache=cache)
     elif access.request is not None:
         role = AuditRole.ANONYMOUS
     else:
@@ -161,7 +163,7 @@ def audit_reads(
     now = timezone.now()
     detail = {}
     if action == AuditAction.SEARCH and access.request is not None:
-        detail = {"query": {k: v for k, v in access.request.GET.lists()}}
+        detail = {"query": dict(access.request.GET.lists())}
     entries = [
         _entry(access=access, action=action, obj=obj, client_id=client_id, detail=detail, now=now)
         for obj in objects
@@ -178,7 +180,8 @@ def audit_reads(
 def audit_flush(access: context.AccessContext) -> None:
     """Write the reads the request collected, in one insert."""
     if access.pending:
-        entries, access.pending[:] = list(access.pending), []
+        entries = access.pending[:]
+        access.pending.clear()
         AuditEntry.objects.bulk_create(entries)
 
 
@@ -236,14 +239,13 @@ def audited(queryset: models.QuerySet, *, client_id: int | None = None) -> model
     comments of one issue do not.
     """
     base = type(queryset)
-    if issubclass(base, AuditedQuerySetMixin):
-        clone = queryset._chain()
-    else:
+    clone = queryset._chain()
+    if not issubclass(base, AuditedQuerySetMixin):
         cls = _audited_classes.get(base)
         if cls is None:
-            cls = type(f"Audited{base.__name__}", (AuditedQuerySetMixin, base), {})
-            _audited_classes[base] = cls
-        clone = queryset._chain()
+            cls = _audited_classes[base] = type(
+                f"Audited{base.__name__}", (AuditedQuerySetMixin, base), {}
+            )
         clone.__class__ = cls
     if client_id is not None:
         clone._audit_client_id = client_id

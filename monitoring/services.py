@@ -12,6 +12,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit import context as audit_context
 from clients.models import Client
 from monitoring.alerts import Alert
 from monitoring.models import MonitoringAlert, MonitoringSource
@@ -310,9 +311,10 @@ def monitoring_alerts_receive(
             .get(pk=source.pk)
         )
         requester = monitoring_user_for(client=source.client)
-        outcomes = [
-            monitoring_alert_receive(source=source, alert=alert, requester=requester, now=now)
-            for alert in alerts
-        ]
+        with audit_context.acting(user=requester):
+            outcomes = [
+                monitoring_alert_receive(source=source, alert=alert, requester=requester, now=now)
+                for alert in alerts
+            ]
         MonitoringSource.objects.filter(pk=source.pk).update(last_received_at=now)
     return outcomes

@@ -17,7 +17,7 @@ from monitoring.serializers import (
     SentryWebhookSerializer,
     WebhookResultSerializer,
 )
-from monitoring.services import AlertOutcome, monitoring_alerts_receive, monitoring_user_for
+from monitoring.services import AlertOutcome, monitoring_alerts_receive
 
 # What Sentry's integration platform posts; only issues and issue alerts open issues.
 SENTRY_RESOURCES = ("issue", "event_alert", "installation", "metric_alert", "error", "comment")
@@ -47,11 +47,9 @@ class WebhookView(AddressLimitMixin, APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         source = request.auth
-        # The client's monitoring user acts, for the monitoring system that called: the
-        # access log names both.
-        access = audit_context.current()
-        access.user = monitoring_user_for(client=source.client)
-        access.on_behalf_of = f"{source.get_kind_display()}: {source.name}"
+        # The client's monitoring user acts (see monitoring_alerts_receive) for the
+        # monitoring system that called: the access log names both.
+        audit_context.current().on_behalf_of = f"{source.get_kind_display()}: {source.name}"
 
     def source(self, request) -> MonitoringSource:
         source = request.auth

@@ -382,8 +382,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # Behind a proxy every request comes from the proxy's address, and one guesser would lock
-# everybody out: the client's address is read as the API's throttles read it (API_NUM_PROXIES).
-AXES_CLIENT_IP_CALLABLE = "accounts.views.login_client_address"
+# everybody out: the client's address is read as the API's throttles and the access log read
+# it (API_NUM_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "audit.middleware.client_address"
 # Each failure is kept too, not only the running count, so that an incident can be traced.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Attempts are logged as rows; the start-up banner on every command is noise.
