@@ -14,7 +14,7 @@ from accounts import selectors, services
 from accounts.forms import InviteForm
 from accounts.models import User
 from paqt_support.exceptions import ApplicationError
-from tickets.views import contact_required
+from portal.views import contact_required
 
 
 def client_admin_required(view):

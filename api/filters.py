@@ -11,9 +11,10 @@ from django_filters.fields import IsoDateTimeField
 
 from oncall.models import Escalation, EscalationState
 from sla.policy import Health
+from sla.selectors import issue_filter_sla_health
 from tickets.choices import OPEN_STATUSES, Category, Priority, Status
 from tickets.models import Issue
-from tickets.selectors import issue_filter_sla_health, issue_filter_text
+from tickets.selectors import issue_filter_text
 
 
 class _TrueFalseField(forms.NullBooleanField):

@@ -144,6 +144,7 @@ def _seed(clients, contacts, member: User, *, per_client: int, open_share: float
                 created_at=now - timedelta(minutes=37 * (per_client - n) + 5),
                 updated_at=now - timedelta(minutes=37 * (per_client - n)),
                 last_activity_at=now - timedelta(minutes=37 * (per_client - n)),
+                opened_at=now - timedelta(minutes=37 * (per_client - n) + 5),
             )
             for client, contact, n in chunk
         )

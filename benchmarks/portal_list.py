@@ -113,6 +113,7 @@ def _seed(contact: User, *, start: int, stop: int, template: list[SlaClock]) -> 
                 created_at=origin + timedelta(minutes=17 * n),
                 updated_at=origin + timedelta(minutes=17 * n + (n % 500)),
                 last_activity_at=origin + timedelta(minutes=17 * n),
+                opened_at=origin + timedelta(minutes=17 * n),
             )
             for n in numbers
         )

@@ -92,13 +92,13 @@ def _seed(*, count: int, due: int) -> None:
             INSERT INTO tickets_issue (
                 client_id, reference, year, sequence, title, description, category, component,
                 priority, requested_priority, status, requester_id, agreement_id, channel,
-                created_at, updated_at, last_activity_at, version
+                created_at, updated_at, last_activity_at, opened_at, version
             )
             SELECT %(client)s, %(code)s || '-2026-' || g, 2026, g, 'Issue ' || g, 'Seeded',
                    'incident', '', 'P3', 'P3',
                    CASE WHEN g %% 7 = 0 THEN 'waiting_on_client' ELSE 'in_progress' END,
                    %(requester)s, %(agreement)s, 'portal',
-                   %(now)s - interval '1 day', %(now)s, %(now)s, 1
+                   %(now)s - interval '1 day', %(now)s, %(now)s, %(now)s - interval '1 day', 1
             FROM generate_series(1, %(count)s) AS g
             """,
             params,

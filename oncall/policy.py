@@ -1,31 +1,70 @@
-"""The pure rules of an escalation: its plan of steps, retry delays and stale claims."""
+"""The pure rules of paging: when an issue is paged, the plan of steps, retries, stale claims."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-__all__ = ["PlannedStep", "StepSpec", "claim_is_stale", "plan", "retry_delay"]
+__all__ = [
+    "PagingStop",
+    "PlannedStep",
+    "StepSpec",
+    "claim_is_stale",
+    "paging_stop",
+    "plan",
+    "retry_delay",
+]
 
 # The first retry of a failed page waits this long; each next one twice as long.
 RETRY_FIRST_DELAY = timedelta(seconds=5)
 RETRY_MAX_DELAY = timedelta(minutes=1)
 
 
+class PagingStop(StrEnum):
+    """Why an issue is not paged, or no longer: the reasons an escalation ends early."""
+
+    ISSUE_RESOLVED = "issue_resolved"
+    ISSUE_CLOSED = "issue_closed"
+    NOT_COVERED = "not_covered"
+    TAKEN = "taken"
+    OFFICE_OPEN = "office_open"
+
+
+def paging_stop(
+    *, done_status: str | None, round_the_clock: bool, taken: bool, office_open: bool
+) -> PagingStop | None:
+    """Return why an issue must not be paged now, or None when it must be.
+
+    The paging rule: an issue is paged exactly while it is open (``done_status`` is None;
+    else "resolved" or "closed"), at a priority that the agreement applying to it covers
+    round the clock, not taken by anyone since it was filed or reopened, and while the
+    provider's office is closed. In office hours the team has it.
+    """
+    if done_status is not None:
+        return PagingStop(f"issue_{done_status}")
+    if not round_the_clock:
+        return PagingStop.NOT_COVERED
+    if taken:
+        return PagingStop.TAKEN
+    if office_open:
+        return PagingStop.OFFICE_OPEN
+    return None
+
+
 @dataclass(frozen=True)
 class StepSpec:
     """One step of a policy as configured: whom to notify, then how long to wait.
 
-    ``target`` is a ``StepTarget`` value; ``recipient`` is the user id it resolved to when
-    the escalation started, or None when it resolved to nobody.
+    ``target`` is a ``StepTarget`` value. Who that is gets decided when the step is sent,
+    so that a page after a rota handoff goes to whoever is on call by then.
     """
 
     position: int
     target: str
     label: str
     wait_minutes: int
-    recipient: int | None
 
 
 @dataclass(frozen=True)
@@ -38,7 +77,6 @@ class PlannedStep:
     target: str
     label: str
     wait_minutes: int
-    recipient: int | None
 
 
 def plan(steps: Sequence[StepSpec], *, repeat: int) -> list[PlannedStep]:
@@ -60,7 +98,6 @@ def plan(steps: Sequence[StepSpec], *, repeat: int) -> list[PlannedStep]:
                     target=step.target,
                     label=step.label,
                     wait_minutes=step.wait_minutes,
-                    recipient=step.recipient,
                 )
             )
     return planned

@@ -173,6 +173,27 @@ def check_escalations(*, now: datetime) -> CheckResult:
     return CheckResult(False, f"overdue pages: {late}")
 
 
+def escalation_current(*, issue_id: int, lock: bool = False) -> Escalation | None:
+    """Return the issue's current escalation: paging, or run out while the need lasts.
+
+    ``lock`` locks the row for the caller's transaction.
+    """
+    escalations = Escalation.objects.filter(issue_id=issue_id).filter(
+        Q(state=EscalationState.ACTIVE)
+        | Q(state=EscalationState.EXHAUSTED, released_at__isnull=True)
+    )
+    if lock:
+        escalations = escalations.select_for_update()
+    return escalations.first()
+
+
+def issue_ids_paged_to(*, user_id: int) -> QuerySet:
+    """Return the ids of the issues about which ``user_id`` was paged while on call."""
+    return Page.objects.filter(recipient_id=user_id, sent_at__isnull=False).values(
+        "escalation__issue_id"
+    )
+
+
 def escalation_paged_user(*, issue_id: int, user_id: int) -> bool:
     """Return whether a page about issue ``issue_id`` was sent, or is being sent, to ``user_id``.
 

@@ -3,7 +3,12 @@
 from celery import shared_task
 from django.utils import timezone
 
-from oncall.services import escalation_step_run, escalation_sweep, escalation_watchdog
+from oncall.services import (
+    escalation_reconcile_sweep,
+    escalation_step_run,
+    escalation_sweep,
+    escalation_watchdog,
+)
 
 # A step's send is killed after this long, so it can never outlive its claim
 # (``oncall.services.claim_timeout``, 45 s by default). The prefork pool enforces it.
@@ -30,3 +35,10 @@ def escalation_sweep_task() -> int:
 @shared_task(name="oncall.watchdog", acks_late=True)
 def escalation_watchdog_task() -> int:
     return escalation_watchdog(now=timezone.now())
+
+
+# Safe to run twice: the paging rule gives the same answer, and starting or ending an
+# escalation locks the issue first.
+@shared_task(name="oncall.reconcile", acks_late=True)
+def escalation_reconcile_task() -> int:
+    return escalation_reconcile_sweep(now=timezone.now())

@@ -20,6 +20,20 @@ app.conf.beat_schedule = {
     # Queues every escalation step that is due in the database, so a page still goes out
     # when its task was lost (Redis restarted, no worker when the issue was filed).
     "oncall.sweep": {"task": "oncall.sweep", "schedule": 15.0, "options": {"expires": 12}},
+    # Applies the paging rule as time passes: ends paging when the office opens, and pages
+    # urgent issues nobody took when it closes.
+    "oncall.reconcile": {
+        "task": "oncall.reconcile",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Moves open issues to the client's new agreement on the day it starts; saving an
+    # agreement in the admin does the same at once.
+    "sla.agreements_roll_over": {
+        "task": "sla.agreements_roll_over",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Reports escalation steps that are overdue to the log and, once per step, by email.
     "oncall.watchdog": {"task": "oncall.watchdog", "schedule": 60.0, "options": {"expires": 55}},
 }

@@ -45,7 +45,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("sla/", include("sla.urls")),
     path("oncall/", include("oncall.urls")),
-    path("", include("tickets.urls")),
+    path("", include("portal.urls")),
 ]
 
 if not settings.IS_PRODUCTION:

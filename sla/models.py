@@ -256,10 +256,11 @@ class SlaClock(models.Model):
 
     ``state`` is what the clock last stored: a clock still ``running`` past its due time
     is breached nonetheless, and the sweep turns it ``breached`` within a minute; a
-    ``breached`` clock keeps counting until it stops (``stopped_at`` set). ``health(now)``
-    gives the live view. The agreement's targets and calendar are copied into ``snapshot``
-    when the clock starts (and when the priority changes), so later edits of the agreement
-    do not move promises already made.
+    ``breached`` clock keeps counting until it stops (``stopped_at`` set). ``missed_at``
+    keeps when the target ran out for good (see ``sla.policy``). ``health(now)`` gives the
+    live view. The agreement's targets and calendar are copied into ``snapshot`` when the
+    clock starts (and when the priority or the agreement changes), so later edits of the
+    agreement do not move promises already made.
 
     ``next_check_at`` is when the sweep must look at the clock next: the at-risk point,
     then the due time, then never. Only counting clocks have ``due_at`` and ``warn_at``;
@@ -294,6 +295,12 @@ class SlaClock(models.Model):
     next_check_at = models.DateTimeField(_("next check at"), null=True, blank=True)
     warned_at = models.DateTimeField(_("at-risk notice sent at"), null=True, blank=True)
     breached_at = models.DateTimeField(_("breach notice sent at"), null=True, blank=True)
+    missed_at = models.DateTimeField(
+        _("target missed at"),
+        null=True,
+        blank=True,
+        help_text=_("When the target ran out. A breach stays on record whatever changes later."),
+    )
     snapshot = models.JSONField(
         _("targets and calendar"),
         help_text=_("The agreement's target and support-hours calendar as the clock started."),
@@ -339,6 +346,7 @@ class SlaClock(models.Model):
             warn_at=self.warn_at,
             warned_at=self.warned_at,
             breached_at=self.breached_at,
+            missed_at=self.missed_at,
             pending_notice_at=self.next_check_at if self.resumed_at is None else None,
         )
 
@@ -355,6 +363,7 @@ class SlaClock(models.Model):
             "next_check_at": clock.next_check_at,
             "warned_at": clock.warned_at,
             "breached_at": clock.breached_at,
+            "missed_at": clock.missed_at,
         }
         changed = [name for name, value in values.items() if getattr(self, name) != value]
         for name in changed:

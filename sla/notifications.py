@@ -2,10 +2,12 @@
 
 from datetime import datetime
 
+from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from accounts.models import User
 from sla.models import ClockKind
 from tickets.models import EventKind, IssueEvent
 from tickets.notifications import issue_url_for
@@ -33,3 +35,16 @@ def sla_clock_alert_send(*, event: IssueEvent, user) -> None:
     message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email])
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+@shared_task(
+    name="sla.notify_clock_alert",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def sla_clock_notify_task(event_id: int, user_id: int) -> None:
+    event = IssueEvent.objects.select_related("issue", "issue__client").filter(pk=event_id).first()
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if event is not None and user is not None and user.email:
+        sla_clock_alert_send(event=event, user=user)

@@ -9,10 +9,11 @@ never gives the team extra time.
 
 A clock is **due** at ``due_at``, the first instant at which its target is used up, and
 **breached** at any moment after that, also outside support hours: a reply at 17:30 to an
-issue due at 17:00 is late. A breached clock keeps counting until it stops; pausing it does
-not take the breach back. Only a new target (a priority change) re-judges a clock, by the
-business time it used against the new target. It is **at risk** from ``warn_at``, the
-instant at which three quarters of its target are used up.
+issue due at 17:00 is late. A breached clock keeps counting until it stops. A breach is a
+fact: ``missed_at`` records when the target ran out, and nothing later takes it back, not
+a pause, not a reopening and not a new target (a priority change or another agreement).
+A new target re-judges only what has not happened yet. It is **at risk** from ``warn_at``,
+the instant at which three quarters of its target are used up.
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ class Clock:
 
     ``target_seconds`` and ``used_seconds`` are business seconds; ``used_seconds`` is the
     time used up to ``resumed_at`` (while counting) or in all (while paused or stopped).
-    ``warned_at`` and ``breached_at`` record when the at-risk and breach notices went out.
+    ``warned_at`` and ``breached_at`` record when the at-risk and breach notices went out;
+    ``missed_at`` when the target ran out, once that is known (see the module docstring).
     """
 
     target_seconds: int
@@ -108,6 +110,7 @@ class Clock:
     warn_at: datetime | None = None
     warned_at: datetime | None = None
     breached_at: datetime | None = None
+    missed_at: datetime | None = None
     # When a clock stops counting after its due time but before the sweep told anyone,
     # the sweep must still send the breach notice once: this is when it may.
     pending_notice_at: datetime | None = None
@@ -135,7 +138,11 @@ class Clock:
             return None
         if not self.is_counting:
             return self.pending_notice_at
-        if self.warned_at is None and self.state != ClockState.BREACHED:
+        if self.state == ClockState.BREACHED:
+            # A clock judged breached by a new target owes its notice now, even when the
+            # new target puts its due time in the future.
+            return self.missed_at or self.due_at
+        if self.warned_at is None:
             return self.warn_at
         return self.due_at
 
@@ -197,9 +204,24 @@ def _used_until(clock: Clock, *, calendar: BusinessCalendar, now: datetime) -> i
 
 
 def _is_overdue(clock: Clock, *, used: int, now: datetime) -> bool:
-    if clock.state == ClockState.BREACHED or used > clock.target_seconds:
+    if clock.missed_at is not None or clock.state == ClockState.BREACHED:
+        return True
+    if used > clock.target_seconds:
         return True
     return clock.is_counting and clock.due_at is not None and now > clock.due_at
+
+
+def _missed_at(clock: Clock, *, used: int, now: datetime) -> datetime | None:
+    """Return when ``clock`` ran out of its target, if it has by ``now``, else None.
+
+    That is its due time, for a clock that counted past it; ``now`` when nothing better
+    is known (a clock stored as breached before ``missed_at`` was kept).
+    """
+    if clock.missed_at is not None:
+        return clock.missed_at
+    if not _is_overdue(clock, used=used, now=now):
+        return None
+    return min(clock.due_at, now) if clock.due_at is not None else now
 
 
 def clock_pause(clock: Clock, *, calendar: BusinessCalendar, now: datetime) -> Clock:
@@ -207,7 +229,8 @@ def clock_pause(clock: Clock, *, calendar: BusinessCalendar, now: datetime) -> C
     if not clock.is_counting:
         return clock
     used = _used_until(clock, calendar=calendar, now=now)
-    overdue = _is_overdue(clock, used=used, now=now)
+    missed_at = _missed_at(clock, used=used, now=now)
+    overdue = missed_at is not None
     return replace(
         clock,
         state=ClockState.BREACHED if overdue else ClockState.PAUSED,
@@ -215,6 +238,7 @@ def clock_pause(clock: Clock, *, calendar: BusinessCalendar, now: datetime) -> C
         resumed_at=None,
         due_at=None,
         warn_at=None,
+        missed_at=missed_at,
         pending_notice_at=now if overdue and clock.breached_at is None else None,
     )
 
@@ -247,13 +271,14 @@ def clock_stop(clock: Clock, *, calendar: BusinessCalendar, now: datetime) -> Cl
     if clock.is_stopped:
         return clock
     used = _used_until(clock, calendar=calendar, now=now)
-    overdue = _is_overdue(clock, used=used, now=now)
+    missed_at = _missed_at(clock, used=used, now=now)
     return replace(
         clock,
-        state=ClockState.BREACHED if overdue else ClockState.MET,
+        state=ClockState.BREACHED if missed_at is not None else ClockState.MET,
         used_seconds=used,
         resumed_at=None,
         stopped_at=now,
+        missed_at=missed_at,
         pending_notice_at=None,
     )
 
@@ -308,8 +333,10 @@ def clock_retarget(
     """Return ``clock`` judged against a new target from ``now`` on, keeping the time it used.
 
     Time used so far is measured on ``old_calendar``, what is left on ``new_calendar``.
-    A notice already sent stays sent if its threshold is still passed under the new
-    target, and is sent again later if the new target moves it into the future.
+    A clock that ran out of its old target by ``now`` stays breached, whatever the new
+    target; one that has used more than the new target is breached from ``now``. An
+    at-risk notice already sent stays sent if its threshold is still passed under the
+    new target, and is sent again later if the new target moves it into the future.
     Stopped clocks keep their verdict.
     """
     if clock.is_stopped:
@@ -317,13 +344,17 @@ def clock_retarget(
     if target_seconds <= 0:
         raise ValueError(f"a target must be positive, got {target_seconds!r} seconds")
     used = _used_until(clock, calendar=old_calendar, now=now)
-    overdue = used > target_seconds
+    missed_at = _missed_at(clock, used=used, now=now)
+    if missed_at is None and used > target_seconds:
+        missed_at = now
+    overdue = missed_at is not None
     retargeted = replace(
         clock,
         target_seconds=target_seconds,
         used_seconds=used,
-        warned_at=clock.warned_at if used >= warn_seconds(target_seconds) else None,
+        warned_at=clock.warned_at if overdue or used >= warn_seconds(target_seconds) else None,
         breached_at=clock.breached_at if overdue else None,
+        missed_at=missed_at,
         pending_notice_at=None,
     )
     if not clock.is_counting:
@@ -377,6 +408,15 @@ def clock_verdict(clock: Clock, *, now: datetime) -> Verdict:
     if clock.is_stopped:
         return Verdict.MET
     return Verdict.PENDING
+
+
+def clock_missed_at(clock: Clock, *, now: datetime) -> datetime | None:
+    """Return when ``clock`` ran out of its target, if it has by ``now``; else None.
+
+    Needs no calendar, as ``clock_verdict``: a clock that still counts has run out at its
+    due time once that has passed.
+    """
+    return _missed_at(clock, used=clock.used_seconds, now=now)
 
 
 def notice_due(clock: Clock, *, now: datetime) -> Notice | None:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +41,56 @@ def target_for(*, agreement: Agreement, priority: str) -> PriorityTarget | None:
     return None
 
 
+@dataclass(frozen=True)
+class Terms:
+    """The agreement that applies to an issue at one moment, and its target for a priority.
+
+    ``target`` is None when the agreement does not offer the priority.
+    """
+
+    agreement: Agreement
+    target: PriorityTarget | None
+
+    @property
+    def is_round_the_clock(self) -> bool:
+        return self.target is not None and self.target.is_round_the_clock
+
+
+def agreement_applying(
+    *, client_id: int, at: datetime, fallback_id: int | None = None
+) -> Agreement | None:
+    """Return the agreement that applies to a client's issue at the aware instant ``at``.
+
+    That is the client's agreement in force on the local date of ``at``. When none is in
+    force (an agreement ran out with no successor yet), the issue's own agreement
+    ``fallback_id`` goes on applying: promises made under it are not dropped.
+    """
+    agreement = agreement_in_force(client_id=client_id, on=timezone.localtime(at).date())
+    if agreement is None and fallback_id is not None:
+        agreement = (
+            Agreement.objects.select_related("calendar")
+            .prefetch_related("targets")
+            .filter(pk=fallback_id)
+            .first()
+        )
+    return agreement
+
+
+def issue_terms(*, issue: Issue, at: datetime, priority: str | None = None) -> Terms | None:
+    """Return the agreement and target that apply to ``issue`` at ``at``, or None.
+
+    The one rule for every part that asks: filing, the SLA clocks, the pager, the portal's
+    promise and the report. ``priority`` defaults to the issue's own.
+    """
+    agreement = agreement_applying(client_id=issue.client_id, at=at, fallback_id=issue.agreement_id)
+    if agreement is None:
+        return None
+    return Terms(
+        agreement=agreement,
+        target=target_for(agreement=agreement, priority=priority or issue.priority),
+    )
+
+
 def sla_clocks_due(
     *, now: datetime, after: tuple[datetime, int] | None = None, limit: int = 500
 ) -> QuerySet:
@@ -70,6 +120,51 @@ def sla_clocks_falling_due(
     return clocks.select_related("issue", "issue__client", "issue__assignee").order_by(
         "due_at", "pk"
     )
+
+
+def sla_clocks_prefetch() -> Prefetch:
+    """Return the prefetch that loads an issue's clocks for ``sla_health_for_issue``."""
+    return Prefetch("sla_clocks", queryset=SlaClock.objects.order_by("kind"))
+
+
+def _sla_health_condition(health: str, *, now: datetime) -> Q:
+    """Return the condition on ``SlaClock`` rows of ``sla.policy.clock_health``'s verdicts.
+
+    The same rules in SQL: a clock is overdue once stored as breached or while it counts
+    past its due time; a paused clock is never at risk.
+    """
+    stopped = Q(stopped_at__isnull=False)
+    counting = Q(resumed_at__isnull=False, stopped_at__isnull=True)
+    marked_breached = Q(state="breached") | Q(missed_at__isnull=False)
+    if health == "breached":
+        return marked_breached | (counting & Q(due_at__lt=now))
+    if health == "met":
+        return stopped & Q(state="met")
+    if health == "paused":
+        return Q(resumed_at__isnull=True, stopped_at__isnull=True) & ~marked_breached
+    if health == "at_risk":
+        return counting & ~marked_breached & Q(due_at__gte=now, warn_at__lte=now)
+    if health == "on_track":
+        return counting & ~marked_breached & Q(due_at__gte=now, warn_at__gt=now)
+    raise ValueError(f"unknown SLA health {health!r}")
+
+
+def issue_filter_sla_health(issues: QuerySet[Issue], *, health: str, now: datetime):
+    """Keep the issues with at least one SLA clock in ``health`` (a ``sla.policy.Health``)."""
+    clocks = SlaClock.objects.filter(_sla_health_condition(health, now=now))
+    return issues.filter(Exists(clocks.filter(issue=OuterRef("pk"))))
+
+
+def issue_filter_due_within(issues: QuerySet[Issue], *, within: timedelta, now: datetime):
+    """Keep the issues with a clock that still counts, is not breached, and falls due
+    between ``now`` and ``now + within``."""
+    clocks = SlaClock.objects.filter(
+        resumed_at__isnull=False,
+        stopped_at__isnull=True,
+        due_at__gte=now,
+        due_at__lte=now + within,
+    ).exclude(Q(state="breached") | Q(missed_at__isnull=False))
+    return issues.filter(Exists(clocks.filter(issue=OuterRef("pk"))))
 
 
 def sla_health_for_issue(*, issue: Issue, now: datetime) -> dict[str, ClockHealth]:

@@ -1,13 +1,14 @@
 """Changes to SLA clocks: start, stop, pause, resume, retarget, and the at-risk and breach notices.
 
-The first four functions are called by ``tickets.services`` inside its own transaction,
-after it locked the issue row; each takes the clock rows' locks too, so that a concurrent
-sweep waits for them and then re-reads what they wrote.
+The clock changes follow the changes of an issue: ``sla.handlers`` calls them with every
+change that ``tickets`` announces, inside the announcing transaction and after the issue
+row was locked; each takes the clock rows' locks too, so that a concurrent sweep waits for
+them and then re-reads what they wrote. Which agreement and target apply comes from one
+rule, ``sla.selectors.issue_terms``.
 """
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 
 from django.db import transaction
 from django.db.models import DateTimeField, F, Q, Value
@@ -15,11 +16,14 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from paqt_support.transactions import after_commit
 from sla import policy
-from sla.calendars import target_snapshot
-from sla.models import ClockKind, ClockState, PriorityTarget, SlaClock
-from sla.selectors import agreement_in_force, sla_clocks_due
-from tickets.choices import Status
+from sla.calendars import calendar_spec, snapshot_years, target_snapshot
+from sla.models import Agreement, ClockKind, ClockState, SlaClock
+from sla.notifications import sla_clock_notify_task
+from sla.selectors import issue_terms, sla_clocks_due
+from tickets import services as ticket_services
+from tickets.choices import OPEN_STATUSES, Status
 from tickets.models import Channel, EventKind, Issue, IssueEvent
 
 _DONE = (Status.RESOLVED, Status.CLOSED)
@@ -52,23 +56,6 @@ def _target_minutes(snapshot: dict) -> dict[str, int | None]:
     }
 
 
-def _target_for_issue(*, issue: Issue, now: datetime) -> PriorityTarget | None:
-    """Return the target of the issue's agreement for its priority.
-
-    Fall back to the agreement in force at ``now`` when the issue's own agreement does
-    not offer the priority (the priority check in ``tickets.services`` uses that one).
-    """
-    targets = PriorityTarget.objects.select_related("agreement__calendar").filter(
-        priority=issue.priority
-    )
-    target = targets.filter(agreement_id=issue.agreement_id).first()
-    if target is None:
-        agreement = agreement_in_force(client_id=issue.client_id, on=timezone.localtime(now).date())
-        if agreement is not None:
-            target = targets.filter(agreement=agreement).first()
-    return target
-
-
 def _clocks_locked(*, issue: Issue) -> dict[str, SlaClock]:
     clocks = SlaClock.objects.select_for_update().filter(issue_id=issue.pk).order_by("pk")
     return {clock.kind: clock for clock in clocks}
@@ -93,19 +80,17 @@ def _due_data(clocks: list[SlaClock]) -> dict:
 def sla_clocks_start(*, issue: Issue, now: datetime) -> list[SlaClock]:
     """Start the first-response and resolution clocks of a newly filed ``issue`` at ``now``.
 
-    The clocks keep a snapshot of the target that the issue's agreement sets for its
-    priority. No agreement, or no target for the priority, means no clocks; a target
-    without a resolution time (agreed per request) means no resolution clock. Clocks that
-    already exist are left alone.
+    The clocks keep a snapshot of the target that the agreement applying to the issue
+    sets for its priority. No agreement, or no target for the priority, means no clocks;
+    a target without a resolution time (agreed per request) means no resolution clock.
+    Clocks that already exist are left alone.
     """
-    if issue.agreement_id is None:
-        return []
-    target = _target_for_issue(issue=issue, now=now)
-    if target is None:
+    terms = issue_terms(issue=issue, at=now)
+    if terms is None or terms.target is None:
         return []
     with transaction.atomic():
         existing = set(SlaClock.objects.filter(issue_id=issue.pk).values_list("kind", flat=True))
-        snapshot = target_snapshot(target=target, at=now)
+        snapshot = target_snapshot(target=terms.target, at=now)
         calendar = policy.calendar_from_spec(snapshot["calendar"])
         clocks = []
         for kind, minutes in _target_minutes(snapshot).items():
@@ -125,6 +110,7 @@ def sla_clocks_start(*, issue: Issue, now: datetime) -> list[SlaClock]:
             now=now,
             data={
                 "priority": snapshot["priority"],
+                "agreement": snapshot["agreement"]["name"],
                 "round_the_clock": snapshot["is_round_the_clock"],
                 **_due_data(clocks),
             },
@@ -185,38 +171,46 @@ def _counting_changes(*, issue: Issue) -> list[tuple[datetime, bool]]:
     ]
 
 
-def sla_priority_changed(*, issue: Issue, now: datetime) -> None:
-    """Judge the clocks of ``issue`` against the targets of its new priority from ``now`` on.
+def sla_terms_changed(*, issue: Issue, now: datetime) -> None:
+    """Judge the clocks of ``issue`` against the terms that apply from ``now`` on.
 
-    ``issue.priority`` already holds the new priority. Clocks that still count or are
-    paused keep the business time they used and take a snapshot of the new target and
-    calendar; stopped clocks keep their verdict. A new priority without a resolution
-    target removes a resolution clock that has not stopped; one with a resolution target
-    starts a missing resolution clock as if it had run since filing.
+    Call after the priority or the applying agreement changed; ``issue`` holds the new
+    values. Clocks that still count or are paused keep the business time they used and
+    take a snapshot of the new target and calendar. A breach stays a breach (see
+    ``sla.policy``). Stopped clocks keep their verdict. When the new terms set no
+    resolution target, a resolution clock that has breached stops with that verdict and
+    one that has not is removed; when they set one, a missing resolution clock starts as
+    if it had run since filing, and one stopped that way counts again.
     """
     with transaction.atomic():
         clocks = _clocks_locked(issue=issue)
         if not clocks:
             return
-        target = _target_for_issue(issue=issue, now=now)
-        if target is None:
+        terms = issue_terms(issue=issue, at=now)
+        if terms is None or terms.target is None:
             return
-        snapshot = target_snapshot(target=target, at=now)
+        snapshot = target_snapshot(target=terms.target, at=now)
         calendar = policy.calendar_from_spec(snapshot["calendar"])
+        is_open = issue.status not in _DONE
         for kind, minutes in _target_minutes(snapshot).items():
             clock = clocks.get(kind)
-            if clock is not None and clock.stopped_at is not None:
-                continue
             if minutes is None:
-                if clock is not None:
-                    clock.delete()
+                if clock is not None and clock.stopped_at is None:
+                    _target_withdraw(clock, now=now)
                 continue
             if clock is None:
-                if issue.status not in _DONE:
+                if is_open:
                     _clock_start_late(
                         issue=issue, kind=kind, snapshot=snapshot, target_seconds=minutes * 60
                     )
                 continue
+            if clock.stopped_at is not None:
+                # Only a withdrawn target stops the resolution clock of an open issue.
+                if not (is_open and kind == ClockKind.RESOLUTION):
+                    continue
+                _clock_change(clock, policy.clock_reopen, now=now)
+                if issue.status == Status.WAITING_ON_CLIENT:
+                    _clock_change(clock, policy.clock_pause, now=now)
             retargeted = policy.clock_retarget(
                 clock.to_policy(),
                 old_calendar=clock.calendar,
@@ -226,6 +220,14 @@ def sla_priority_changed(*, issue: Issue, now: datetime) -> None:
             )
             clock.snapshot = snapshot
             clock.save(update_fields=[*clock.apply_policy(retargeted), "snapshot"])
+
+
+def _target_withdraw(clock: SlaClock, *, now: datetime) -> None:
+    """Take away the target of a counting or paused clock: a breach stays on record."""
+    if policy.clock_missed_at(clock.to_policy(), now=now) is None:
+        clock.delete()
+        return
+    _clock_change(clock, policy.clock_stop, now=now)
 
 
 def _clock_start_late(*, issue: Issue, kind: str, snapshot: dict, target_seconds: int) -> None:
@@ -242,6 +244,90 @@ def _clock_start_late(*, issue: Issue, kind: str, snapshot: dict, target_seconds
     clock.save()
 
 
+def sla_calendar_changed(*, calendar_id: int, now: datetime) -> int:
+    """Let the running clocks on support calendar ``calendar_id`` follow its closures from ``now``.
+
+    A closure applies to running clocks for the time still ahead: each clock that counts
+    or is paused on the calendar's hours keeps the business time it used up to ``now``
+    and takes the calendar as it is now for what is left. Time already counted is never
+    rewritten, and round-the-clock clocks do not use the calendar. Return how many clocks
+    moved.
+    """
+    agreement_ids = list(
+        Agreement.objects.filter(calendar_id=calendar_id).values_list("pk", flat=True)
+    )
+    if not agreement_ids:
+        return 0
+    moved = 0
+    with transaction.atomic():
+        clocks = (
+            SlaClock.objects.select_for_update()
+            .filter(stopped_at__isnull=True, snapshot__agreement__id__in=agreement_ids)
+            .exclude(snapshot__is_round_the_clock=True)
+            .select_related(None)
+            .order_by("pk")
+        )
+        agreements = {
+            agreement.pk: agreement
+            for agreement in Agreement.objects.select_related("calendar").filter(
+                pk__in=agreement_ids
+            )
+        }
+        for clock in clocks:
+            agreement = agreements[clock.snapshot["agreement"]["id"]]
+            spec = _calendar_spec_for(agreement=agreement, at=now)
+            if spec == clock.snapshot["calendar"]:
+                continue
+            retargeted = policy.clock_retarget(
+                clock.to_policy(),
+                old_calendar=clock.calendar,
+                new_calendar=policy.calendar_from_spec(spec),
+                target_seconds=clock.target_seconds,
+                now=now,
+            )
+            clock.snapshot = {**clock.snapshot, "calendar": spec}
+            clock.save(update_fields=[*clock.apply_policy(retargeted), "snapshot"])
+            moved += 1
+    return moved
+
+
+def _calendar_spec_for(*, agreement: Agreement, at: datetime) -> dict:
+    calendar = agreement.calendar
+    return calendar_spec(calendar=calendar, years=snapshot_years(calendar=calendar, at=at))
+
+
+def sla_agreements_roll_over(*, now: datetime) -> int:
+    """Move every open issue to its client's agreement in force at ``now`` where it changed.
+
+    Run when an agreement is saved and by beat: agreements start and end on local dates.
+    An issue of a client with no agreement in force keeps the one it has. Each move is
+    announced as a change of the issue, so the clocks and the pager follow it. Return how
+    many issues moved.
+    """
+    today = timezone.localtime(now).date()
+    in_force: dict[int, int] = {}
+    for agreement in (
+        Agreement.objects.filter(valid_from__lte=today)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .order_by("client_id", "-valid_from")
+    ):
+        in_force.setdefault(agreement.client_id, agreement.pk)
+    # An agreement belongs to one client, so an issue on any agreement in force is on
+    # its own client's: one query finds the rest.
+    stale = (
+        Issue.objects.filter(client_id__in=list(in_force), status__in=OPEN_STATUSES)
+        .exclude(agreement_id__in=in_force.values())
+        .order_by("pk")
+    )
+    moved = 0
+    for issue in stale:
+        if ticket_services.issue_agreement_change(
+            issue=issue, agreement_id=in_force[issue.client_id], now=now
+        ):
+            moved += 1
+    return moved
+
+
 def sla_clock_mark(*, clock_id: int, now: datetime) -> str | None:
     """Record and send the breach or at-risk notice of a clock that reached it by ``now``.
 
@@ -251,8 +337,6 @@ def sla_clock_mark(*, clock_id: int, now: datetime) -> str | None:
     team lead are queued when it commits. Return the event kind recorded, or None when
     there was nothing (left) to tell.
     """
-    from sla.tasks import sla_clock_notify_task
-
     with transaction.atomic():
         clock = (
             SlaClock.objects.filter(pk=clock_id)
@@ -271,10 +355,12 @@ def sla_clock_mark(*, clock_id: int, now: datetime) -> str | None:
         )
         if notice == policy.Notice.BREACH:
             kind = EventKind.SLA_BREACHED
+            at_now = Value(now, output_field=DateTimeField())
             claimed = claimable.filter(Q(state=ClockState.BREACHED) | Q(due_at__lt=now)).update(
                 state=ClockState.BREACHED,
                 breached_at=now,
-                warned_at=Coalesce("warned_at", Value(now, output_field=DateTimeField())),
+                warned_at=Coalesce("warned_at", at_now),
+                missed_at=Coalesce("missed_at", "due_at", at_now),
                 next_check_at=None,
             )
         elif notice == policy.Notice.AT_RISK:
@@ -286,6 +372,11 @@ def sla_clock_mark(*, clock_id: int, now: datetime) -> str | None:
             return None
         if not claimed:
             return None
+        # A breach is told by when the target ran out, which a new target may have
+        # moved away from the clock's due time.
+        due_at = (
+            (clock.missed_at or clock.due_at) if kind == EventKind.SLA_BREACHED else clock.due_at
+        )
         event = _event_record(
             issue_id=clock.issue_id,
             kind=kind,
@@ -294,14 +385,12 @@ def sla_clock_mark(*, clock_id: int, now: datetime) -> str | None:
                 "clock": clock.kind,
                 "priority": clock.priority,
                 "target_minutes": clock.target_seconds // 60,
-                "due_at": clock.due_at.isoformat() if clock.due_at else None,
+                "due_at": due_at.isoformat() if due_at else None,
             },
         )
         # The task checks that the person is still active and has an address.
         for user_id in dict.fromkeys(filter(None, (clock.assignee_id, clock.lead_id))):
-            transaction.on_commit(
-                partial(sla_clock_notify_task.delay, event.pk, user_id), robust=True
-            )
+            after_commit(sla_clock_notify_task.delay, event.pk, user_id)
     return kind
 
 

@@ -1,12 +1,16 @@
-"""Celery tasks of the SLA engine: the sweep that beat runs, and the notice emails."""
+"""Celery tasks of the SLA engine: the sweeps that beat runs.
+
+The notice email task lives in ``sla.notifications``, so that the services can queue it
+without importing this module, which imports the services; it is listed here for Celery.
+"""
 
 from celery import shared_task
 from django.utils import timezone
 
-from accounts.models import User
-from sla.notifications import sla_clock_alert_send
-from sla.services import sla_clocks_sweep
-from tickets.models import IssueEvent
+from sla.notifications import sla_clock_notify_task
+from sla.services import sla_agreements_roll_over, sla_clocks_sweep
+
+__all__ = ["sla_agreements_roll_over_task", "sla_clock_notify_task", "sla_sweep_task"]
 
 
 # acks_late is safe: a sweep that runs again after a crash sends nothing twice, because
@@ -16,14 +20,7 @@ def sla_sweep_task() -> int:
     return sla_clocks_sweep(now=timezone.now())
 
 
-@shared_task(
-    name="sla.notify_clock_alert",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def sla_clock_notify_task(event_id: int, user_id: int) -> None:
-    event = IssueEvent.objects.select_related("issue", "issue__client").filter(pk=event_id).first()
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if event is not None and user is not None and user.email:
-        sla_clock_alert_send(event=event, user=user)
+# Safe to run twice: an issue already on the agreement in force is left alone.
+@shared_task(name="sla.agreements_roll_over", acks_late=True)
+def sla_agreements_roll_over_task() -> int:
+    return sla_agreements_roll_over(now=timezone.now())

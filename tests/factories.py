@@ -137,6 +137,7 @@ class IssueFactory(factory.django.DjangoModelFactory):
     created_at = factory.LazyFunction(timezone.now)
     updated_at = factory.SelfAttribute("created_at")
     last_activity_at = factory.SelfAttribute("created_at")
+    opened_at = factory.SelfAttribute("created_at")
 
 
 class CommentFactory(factory.django.DjangoModelFactory):

@@ -104,6 +104,21 @@ class Issue(models.Model):
     created_at = models.DateTimeField(_("filed at"), editable=False)
     updated_at = models.DateTimeField(_("updated at"), editable=False)
     last_activity_at = models.DateTimeField(_("last activity"), editable=False)
+    opened_at = models.DateTimeField(
+        _("open since"),
+        editable=False,
+        help_text=_("When the issue was filed or last reopened."),
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True, editable=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_duplicates",
+    )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(
@@ -144,6 +159,18 @@ class Issue(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in (Status.RESOLVED, Status.CLOSED)
+
+    @property
+    def is_taken(self) -> bool:
+        """Return whether someone took the issue since it was filed or last reopened.
+
+        An assignee from before a reopening is not on it any more until they take it again.
+        """
+        return (
+            self.assignee_id is not None
+            and self.assigned_at is not None
+            and self.assigned_at >= self.opened_at
+        )
 
 
 class Comment(models.Model):
@@ -237,6 +264,7 @@ class EventKind(models.TextChoices):
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Escalation acknowledged")
     ESCALATION_EXHAUSTED = "escalation_exhausted", _("Escalation ended unacknowledged")
     ESCALATION_CANCELLED = "escalation_cancelled", _("Escalation stopped")
+    AGREEMENT_CHANGED = "agreement_changed", _("Agreement changed")
 
 
 class IssueEvent(models.Model):

@@ -2,12 +2,13 @@
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Prefetch, Q, QuerySet
 
+from accounts.models import User
 from audit.services import audited
-from clients.selectors import client_list_for_user, user_is_administrator
+from clients.selectors import client_list_for_user, team_members, user_is_administrator
+from tickets.events import registry
 from tickets.models import Attachment, Comment, EventKind, Issue, IssueEvent
 
 # The orderings a list offers, by the name a URL uses; the id breaks ties so that
@@ -55,9 +56,9 @@ def issue_search_for_user(
     """Return the issues ``user`` may see that match a search, for a list page.
 
     ``query`` matches the reference, title or description; ``mine`` keeps the issues that
-    ``user`` requested or watches. The SLA clocks of each issue come prefetched.
+    ``user`` requested or watches.
     """
-    issues = issue_list_for_user(user=user).prefetch_related(_sla_clocks_prefetch())
+    issues = issue_list_for_user(user=user)
     query = query.strip()
     if query:
         issues = issues.filter(
@@ -72,12 +73,6 @@ def issue_search_for_user(
         watched = Issue.watchers.through.objects.filter(user_id=user.pk).values("issue_id")
         issues = issues.filter(Q(requester_id=user.pk) | Q(pk__in=watched))
     return issues.order_by(*ISSUE_ORDERINGS.get(ordering, ISSUE_ORDERINGS["-created"]))
-
-
-def _sla_clocks_prefetch() -> Prefetch:
-    from sla.models import SlaClock
-
-    return Prefetch("sla_clocks", queryset=SlaClock.objects.order_by("kind"))
 
 
 def issue_get_for_user(*, user, reference: str) -> Issue:
@@ -117,19 +112,6 @@ def attachment_get_for_user(*, user, pk: int) -> Attachment:
     )
 
 
-def issue_detail_for_user(*, user, reference: str) -> Issue:
-    """Return the issue with ``reference`` for its own page, SLA clocks included.
-
-    Raise ``Issue.DoesNotExist`` when ``user`` may not see it.
-    """
-    return (
-        issue_list_for_user(user=user)
-        .select_related("agreement")
-        .prefetch_related(_sla_clocks_prefetch())
-        .get(reference=reference)
-    )
-
-
 def event_list_for_issue(*, issue: Issue, user) -> QuerySet[IssueEvent]:
     """Return the history of ``issue`` as ``user`` may see it."""
     events = issue.events.select_related("actor")
@@ -148,31 +130,32 @@ def watcher_list_for_issue(*, issue: Issue, user) -> QuerySet:
     return issue.watchers.filter(is_active=True).order_by("first_name", "last_name", "username")
 
 
-def issue_ids_paged_to(*, user) -> QuerySet:
-    """Return the ids of the issues about which ``user`` was paged while on call.
-
-    An engineer on call works on issues of clients whose team they are not on once an
-    escalation pages them.
-    """
-    from oncall.models import Page
-
-    return Page.objects.filter(recipient_id=user.pk, sent_at__isnull=False).values(
-        "escalation__issue_id"
-    )
-
-
 def issue_list_for_staff(*, user) -> QuerySet[Issue]:
     """Return the issues a staff member works on, for the admin.
 
     Those of the clients whose team ``user`` is on (every issue for an administrator),
-    and those that paged ``user`` while on call. Nobody else gets any.
+    and those another app grants ``user`` (an engineer paged for an issue works on it).
+    Nobody else gets any.
     """
     issues = issue_list_for_user(user=user)
     if not user.is_authenticated or not user.is_staff:
         return issues.none()
     if user_is_administrator(user):
         return issues
-    return issues | Issue.objects.filter(pk__in=issue_ids_paged_to(user=user))
+    for _name, grant in registry.access_grants:
+        issues = issues | Issue.objects.filter(pk__in=grant.issue_ids(user_id=user.pk))
+    return issues
+
+
+def issue_may_be_worked_on_by(*, issue: Issue, user: User) -> bool:
+    """Return whether ``user`` may work on ``issue``: on its client's team, or granted it."""
+    if not user.is_staff or not user.is_active:
+        return False
+    if team_members(client_id=issue.client_id).filter(pk=user.pk).exists():
+        return True
+    return any(
+        grant.grants(issue_id=issue.pk, user_id=user.pk) for _name, grant in registry.access_grants
+    )
 
 
 QUEUE_FIELDS = (
@@ -192,94 +175,11 @@ QUEUE_FIELDS = (
 )
 
 
-def issue_queue_for_staff(*, user) -> QuerySet[Issue]:
-    """Return the issues of ``issue_list_for_staff`` for a queue, SLA clocks prefetched.
-
-    Each issue carries ``next_due_at``: the earliest due time of its clocks that still
-    count (None when none does), to put the issue nearest to a breach first.
-    """
-    from sla.models import SlaClock
-
-    next_due = (
-        SlaClock.objects.filter(issue=OuterRef("pk"), stopped_at__isnull=True, due_at__isnull=False)
-        .order_by("due_at")
-        .values("due_at")[:1]
-    )
-    return (
-        issue_list_for_staff(user=user)
-        .annotate(next_due_at=Subquery(next_due))
-        .prefetch_related(_sla_clocks_prefetch())
-        # Only what a queue row shows: narrow rows keep the sort of a long queue in memory.
-        .select_related(None)
-        .select_related("client", "assignee")
-        .only(*QUEUE_FIELDS)
-    )
-
-
-def issue_get_for_staff(*, user, pk: int) -> Issue:
-    """Return issue ``pk`` for its admin page if it is in ``issue_list_for_staff``.
-
-    Raise ``Issue.DoesNotExist`` otherwise. Its agreement and SLA clocks come loaded.
-    """
-    return (
-        issue_list_for_staff(user=user)
-        .select_related("agreement")
-        .prefetch_related(_sla_clocks_prefetch())
-        .get(pk=pk)
-    )
-
-
-def _sla_health_condition(health: str, *, now: datetime) -> Q:
-    """Return the condition on ``SlaClock`` rows of ``sla.policy.clock_health``'s verdicts.
-
-    The same rules in SQL: a clock is overdue once stored as breached or while it counts
-    past its due time; a paused clock is never at risk.
-    """
-    stopped = Q(stopped_at__isnull=False)
-    counting = Q(resumed_at__isnull=False, stopped_at__isnull=True)
-    marked_breached = Q(state="breached")
-    if health == "breached":
-        return marked_breached | (counting & Q(due_at__lt=now))
-    if health == "met":
-        return stopped & Q(state="met")
-    if health == "paused":
-        return Q(resumed_at__isnull=True, stopped_at__isnull=True) & ~marked_breached
-    if health == "at_risk":
-        return counting & ~marked_breached & Q(due_at__gte=now, warn_at__lte=now)
-    if health == "on_track":
-        return counting & ~marked_breached & Q(due_at__gte=now, warn_at__gt=now)
-    raise ValueError(f"unknown SLA health {health!r}")
-
-
-def issue_filter_sla_health(issues: QuerySet[Issue], *, health: str, now: datetime):
-    """Keep the issues with at least one SLA clock in ``health`` (a ``sla.policy.Health``)."""
-    from sla.models import SlaClock
-
-    clocks = SlaClock.objects.filter(_sla_health_condition(health, now=now))
-    return issues.filter(Exists(clocks.filter(issue=OuterRef("pk"))))
-
-
-def issue_filter_due_within(issues: QuerySet[Issue], *, within: timedelta, now: datetime):
-    """Keep the issues with a clock that still counts, is not breached, and falls due
-    between ``now`` and ``now + within``."""
-    from sla.models import SlaClock
-
-    clocks = SlaClock.objects.filter(
-        resumed_at__isnull=False,
-        stopped_at__isnull=True,
-        due_at__gte=now,
-        due_at__lte=now + within,
-    ).exclude(state="breached")
-    return issues.filter(Exists(clocks.filter(issue=OuterRef("pk"))))
-
-
 def assignee_list_for_staff(*, user, client_ids: Iterable[int] | None = None) -> QuerySet:
     """Return the active staff on the teams of the clients ``user`` works for, by name.
 
     ``client_ids`` narrows that to the teams of these clients.
     """
-    from accounts.models import User
-
     clients = client_list_for_user(user=user)
     if client_ids is not None:
         clients = clients.filter(pk__in=client_ids)
@@ -303,8 +203,6 @@ def attachment_get_for_staff(*, user, pk: int) -> Attachment:
 
 def watcher_candidates_for_issue(*, issue: Issue) -> QuerySet:
     """Return who may start following ``issue`` and does not yet: its team and client contacts."""
-    from accounts.models import User
-
     team = Q(teams__client_id=issue.client_id, is_staff=True) | Q(
         led_teams__client_id=issue.client_id, is_staff=True
     )
@@ -327,8 +225,6 @@ def issue_filter_text(issues: QuerySet[Issue], *, text: str) -> QuerySet[Issue]:
     A whole reference is looked up by its unique index alone, so that pasting one is
     instant however many issues there are.
     """
-    from accounts.models import User
-
     text = text.strip()
     if REFERENCE_PATTERN.match(text.upper()):
         return issues.filter(reference=text.upper())

@@ -18,7 +18,12 @@ class EscalationState(models.TextChoices):
 
 
 class Escalation(models.Model):
-    """The paging of one urgent issue, with the policy and rota answer frozen at its start.
+    """The paging of one urgent issue, with the policy frozen at its start.
+
+    Whom each step pages is decided when the step is sent. An issue has at most one
+    *current* escalation: one that is paging, or one that ran out unacknowledged while the
+    reason to page it lasts (``released_at`` is set when that reason ends), so that a
+    chain that ran out is not started over and over.
 
     ``step_index`` is the next step of ``snapshot["steps"]`` to run; when it equals their
     number, the escalation is exhausted once ``due_at`` passes. ``step_due_at`` is when that
@@ -48,7 +53,7 @@ class Escalation(models.Model):
         choices=EscalationState.choices,
         default=EscalationState.ACTIVE,
     )
-    snapshot = models.JSONField(_("policy and rota at the start"))
+    snapshot = models.JSONField(_("policy at the start"))
     step_index = models.PositiveSmallIntegerField(_("next step"), default=0)
     step_due_at = models.DateTimeField(_("step due at"), null=True, blank=True)
     due_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
@@ -62,6 +67,13 @@ class Escalation(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    end_reason = models.CharField(_("ended because"), max_length=32, blank=True)
+    released_at = models.DateTimeField(
+        _("reason to page ended at"),
+        null=True,
+        blank=True,
+        help_text=_("For an escalation that ran out: when the issue stopped needing a page."),
     )
     overdue_reported_at = models.DateTimeField(
         _("overdue reported at"),
@@ -77,8 +89,9 @@ class Escalation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["issue"],
-                condition=Q(state="active"),
-                name="oncall_escalation_one_active_per_issue",
+                condition=Q(state="active") | Q(state="exhausted", released_at__isnull=True),
+                # Also the index of the reconcile sweep's walk over current escalations.
+                name="oncall_escalation_one_current_per_issue",
             ),
             models.CheckConstraint(
                 name="oncall_escalation_active_has_due",

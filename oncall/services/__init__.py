@@ -1,7 +1,8 @@
-"""Escalations: start one for an urgent out-of-hours issue, run its steps, acknowledge it.
+"""Escalations: page an urgent out-of-hours issue, run the steps, acknowledge it.
 
-``start`` decides and snapshots, ``steps`` sends each page exactly once (its docstring tells
-how), ``acknowledge`` stops the paging, ``moves`` holds what they share.
+``start`` applies the paging rule and snapshots the policy, ``steps`` sends each page
+exactly once (its docstring tells how), ``acknowledge`` stops the paging, ``moves`` holds
+what they share.
 """
 
 from oncall.services.acknowledge import (
@@ -14,13 +15,19 @@ from oncall.services.acknowledge import (
     page_for_acknowledge_token,
 )
 from oncall.services.configuration import oncall_settings_save
-from oncall.services.start import escalation_start, escalation_trigger
+from oncall.services.start import (
+    escalation_reconcile,
+    escalation_reconcile_sweep,
+    escalation_start,
+    paging_stop_for,
+)
 from oncall.services.steps import (
     Outcome,
     claim_timeout,
     escalation_step_run,
     escalation_sweep,
     escalation_watchdog,
+    step_recipient,
 )
 
 __all__ = [
@@ -32,11 +39,14 @@ __all__ = [
     "acknowledge_url",
     "claim_timeout",
     "escalation_acknowledge",
+    "escalation_reconcile",
+    "escalation_reconcile_sweep",
     "escalation_start",
     "escalation_step_run",
     "escalation_sweep",
-    "escalation_trigger",
     "escalation_watchdog",
     "oncall_settings_save",
     "page_for_acknowledge_token",
+    "paging_stop_for",
+    "step_recipient",
 ]

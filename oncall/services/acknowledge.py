@@ -14,6 +14,7 @@ from oncall.models import Escalation, EscalationState, Page
 from oncall.services.moves import escalation_end, escalation_lock, event_record
 from paqt_support.exceptions import ApplicationError
 from tickets.models import EventKind
+from tickets.services import issue_assign
 
 ACK_SALT = "oncall.acknowledge"
 DEFAULT_ACK_MAX_AGE = timedelta(hours=24)
@@ -98,8 +99,6 @@ def escalation_acknowledge(
     acknowledges without becoming the assignee, and the timeline says so. Raise
     ``EscalationEndedError`` when it was acknowledged or stopped already.
     """
-    from tickets.services import issue_assign
-
     now = now or timezone.now()
     if not user.is_staff or not user.is_active:
         raise ApplicationError(_("Only active staff can acknowledge an escalation."))

@@ -3,12 +3,12 @@
 import logging
 import uuid
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.core.mail import mail_admins
-from django.db import transaction
 
 from oncall.models import Escalation
+from oncall.queue import step_task_queue_at
+from paqt_support.transactions import after_commit
 from tickets.models import Channel, Issue, IssueEvent
 
 logger = logging.getLogger(__name__)
@@ -37,26 +37,19 @@ def event_record(
 
 def step_schedule(*, escalation_id: int, token: uuid.UUID, due_at: datetime, now: datetime) -> None:
     """Queue the step task on commit when the step is due soon; the sweep backs it up."""
-    delay = (due_at - now).total_seconds()
-    if delay > SCHEDULE_AHEAD.total_seconds():
+    if (due_at - now) > SCHEDULE_AHEAD:
         return
-
-    def send() -> None:
-        from oncall.tasks import escalation_step_task
-
-        escalation_step_task.apply_async(
-            (escalation_id, str(token)), countdown=max(0.0, delay), expires=delay + 60
-        )
-
-    # robust: a broker that is down must not fail the caller (an issue being filed);
-    # the sweep finds the due step in the database.
-    transaction.on_commit(send, robust=True)
+    # A broker that is down must not fail the caller (an issue being filed); the sweep
+    # finds the due step in the database.
+    after_commit(
+        step_task_queue_at, escalation_id=escalation_id, token=str(token), due_at=due_at, now=now
+    )
 
 
 def admins_alert(*, subject: str, message: str) -> None:
     """Log ``message`` as an error now and mail it to settings.ADMINS once committed."""
     logger.error("%s: %s", subject, message)
-    transaction.on_commit(partial(mail_admins, subject, message, fail_silently=True), robust=True)
+    after_commit(mail_admins, subject, message, fail_silently=True)
 
 
 def escalation_lock(escalation_id: int) -> Escalation | None:

@@ -1,60 +1,155 @@
-"""Start an escalation for an urgent issue filed or raised while the office is closed."""
+"""The paging rule applied: start an escalation when an issue must be paged, end it when not."""
 
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import F, Q
 
-from accounts.models import User
 from oncall import policy
-from oncall.models import Escalation, EscalationPolicy, EscalationState, OncallSettings, StepTarget
-from oncall.selectors import layer_on_call, office_is_open, oncall_settings
+from oncall.models import Escalation, EscalationPolicy, EscalationState, OncallSettings
+from oncall.selectors import escalation_current, office_is_open, oncall_settings
 from oncall.services import moves
-from oncall.services.moves import admins_alert, event_record
-from sla.selectors import target_for
+from oncall.services.moves import admins_alert, escalation_end, event_record
+from sla.models import PriorityTarget
+from sla.selectors import issue_terms
+from tickets.choices import OPEN_STATUSES
 from tickets.models import EventKind, Issue
 
 
-def _user_json(user: User | None) -> dict | None:
-    if user is None:
+def paging_stop_for(
+    *, issue: Issue, now: datetime, row: OncallSettings | None = None
+) -> tuple[policy.PagingStop | None, dict]:
+    """Return why ``issue`` must not be paged at ``now`` (None: it must), and the terms used.
+
+    Asks only what the rule still needs: a P3 costs no look at the office hours.
+    """
+    done_status = None if issue.is_open else issue.status
+    round_the_clock = taken = office_open = False
+    described: dict = {}
+    if done_status is None:
+        terms = issue_terms(issue=issue, at=now)
+        round_the_clock = terms is not None and terms.is_round_the_clock
+        if terms is not None:
+            described = {"agreement": {"id": terms.agreement.pk, "name": terms.agreement.name}}
+        if round_the_clock:
+            taken = issue.is_taken or _acknowledged_since_opened(issue=issue)
+            if not taken:
+                row = row if row is not None else oncall_settings()
+                office_open = office_is_open(at=now, row=row)
+    stop = policy.paging_stop(
+        done_status=done_status,
+        round_the_clock=round_the_clock,
+        taken=taken,
+        office_open=office_open,
+    )
+    return stop, described
+
+
+def _acknowledged_since_opened(*, issue: Issue) -> bool:
+    # Someone who acknowledged but could not be assigned has still taken the issue.
+    return Escalation.objects.filter(
+        issue_id=issue.pk, state=EscalationState.ACKNOWLEDGED, ended_at__gte=issue.opened_at
+    ).exists()
+
+
+def escalation_reconcile(
+    *, issue: Issue, now: datetime, row: OncallSettings | None = None
+) -> Escalation | None:
+    """Start or end the paging of ``issue`` at ``now`` so that it follows the paging rule.
+
+    The rule is ``oncall.policy.paging_stop``. Call with the issue row locked, as every
+    issue change and the reconcile sweep do. An escalation that is no longer wanted ends
+    with the reason on the timeline; one that ran out unacknowledged is released. Return
+    the issue's current escalation afterwards, if any.
+    """
+    stop, terms = paging_stop_for(issue=issue, now=now, row=row)
+    current = escalation_current(issue_id=issue.pk, lock=True)
+    if stop is None:
+        if current is not None:
+            return current
+        return escalation_start(issue=issue, now=now, row=row, terms=terms)
+    if current is None:
         return None
-    return {"id": user.pk, "name": str(user), "username": user.username}
+    if current.state == EscalationState.ACTIVE:
+        escalation_end(
+            escalation=current, state=EscalationState.CANCELLED, now=now, end_reason=stop.value
+        )
+        event_record(
+            issue_id=issue.pk,
+            kind=EventKind.ESCALATION_CANCELLED,
+            now=now,
+            data={"escalation": current.pk, "reason": stop.value},
+        )
+    else:
+        current.released_at = now
+        current.save(update_fields=["released_at"])
+    return None
 
 
-def _resolve(*, step, issue: Issue, row: OncallSettings, now: datetime) -> tuple[User | None, dict]:
-    """Return the person a policy step names at ``now`` and what the snapshot records of it."""
-    if step.target == StepTarget.LAYER:
-        shift = layer_on_call(layer_id=step.layer_id, at=now)
-        user = User.objects.filter(pk=shift.user).first() if shift and shift.user else None
-        extra = {
-            "layer": {"id": step.layer_id, "name": step.layer.name, "level": step.layer.level},
-            "shift_ends_at": shift.ends_at.isoformat() if shift else None,
-            "is_override": bool(shift and shift.is_override),
-        }
-        return user, extra
-    if step.target == StepTarget.USER:
-        return step.user, {}
-    if step.target == StepTarget.TEAM_LEAD:
-        team = getattr(issue.client, "team", None)
-        return (team.lead if team is not None else None), {}
-    return row.duty_manager, {}
+def escalation_reconcile_sweep(*, now: datetime) -> int:
+    """Apply the paging rule at ``now`` to every issue whose answer may have changed with time.
+
+    Events keep paging right as issues change; time changes it too. When the office
+    opens, running escalations end; when it closes, urgent issues nobody took are paged.
+    Looks at the issues with a current escalation and, while the office is closed, at the
+    open issues of a priority some agreement covers round the clock that nobody took.
+    Return how many escalations started or ended.
+    """
+    row = oncall_settings()
+    issue_ids = set(
+        Escalation.objects.filter(
+            Q(state=EscalationState.ACTIVE)
+            | Q(state=EscalationState.EXHAUSTED, released_at__isnull=True)
+        ).values_list("issue_id", flat=True)
+    )
+    if not office_is_open(at=now, row=row):
+        urgent = set(
+            PriorityTarget.objects.filter(is_round_the_clock=True).values_list(
+                "priority", flat=True
+            )
+        )
+        untaken = (
+            Q(assignee__isnull=True)
+            | Q(assigned_at__isnull=True)
+            | Q(assigned_at__lt=F("opened_at"))
+        )
+        issue_ids |= set(
+            Issue.objects.filter(status__in=OPEN_STATUSES, priority__in=urgent)
+            .filter(untaken)
+            .values_list("pk", flat=True)
+        )
+    changed = 0
+    for issue_id in sorted(issue_ids):
+        with transaction.atomic():
+            issue = Issue.objects.select_for_update().filter(pk=issue_id).first()
+            if issue is None:
+                continue
+            before = escalation_current(issue_id=issue_id)
+            after = escalation_reconcile(issue=issue, now=now, row=row)
+            if (before and before.pk) != (after and after.pk):
+                changed += 1
+    return changed
 
 
-def _snapshot(
-    *, policy_row: EscalationPolicy, issue: Issue, row: OncallSettings, now: datetime
-) -> dict:
-    specs, details = [], {}
+def _snapshot(*, policy_row: EscalationPolicy, row: OncallSettings, now: datetime) -> dict:
+    specs, whom = [], {}
     for step in policy_row.steps.select_related("layer", "user").order_by("position", "pk"):
-        user, extra = _resolve(step=step, issue=issue, row=row, now=now)
         specs.append(
             policy.StepSpec(
                 position=step.position,
                 target=step.target,
                 label=step.label,
                 wait_minutes=step.wait_minutes,
-                recipient=user.pk if user else None,
             )
         )
-        details[step.position] = {"recipient": _user_json(user), **extra}
+        whom[step.position] = {
+            "layer": (
+                {"id": step.layer_id, "name": step.layer.name, "level": step.layer.level}
+                if step.layer_id
+                else None
+            ),
+            "user": step.user_id,
+        }
     steps = [
         {
             "index": planned.index,
@@ -63,57 +158,44 @@ def _snapshot(
             "target": planned.target,
             "label": planned.label,
             "wait_minutes": planned.wait_minutes,
-            **details[planned.position],
+            **whom[planned.position],
         }
         for planned in policy.plan(specs, repeat=policy_row.repeat)
     ]
     return {
         "taken_at": now.isoformat(),
         "policy": {"id": policy_row.pk, "name": policy_row.name, "repeat": policy_row.repeat},
-        "duty_manager": _user_json(row.duty_manager),
         "office_forced_closed": row.office_closed,
         "page_attempts": row.page_attempts,
         "steps": steps,
     }
 
 
-def escalation_trigger(*, issue: Issue, now: datetime) -> Escalation | None:
-    """Start paging for ``issue`` if its priority is covered 24/7 and the office is closed.
-
-    Call inside the transaction that files the issue or raises its priority, after the
-    issue row holds its new priority. Return the escalation started, or None when the
-    priority is not round the clock, the office is open at ``now``, or the issue is paging
-    already.
-    """
-    if issue.agreement_id is None or not issue.is_open:
-        return None
-    target = target_for(agreement=issue.agreement, priority=issue.priority)
-    if target is None or not target.is_round_the_clock:
-        return None
-    row = oncall_settings()
-    if office_is_open(at=now, row=row):
-        return None
-    if Escalation.objects.filter(issue_id=issue.pk, state=EscalationState.ACTIVE).exists():
-        return None
-    return escalation_start(issue=issue, now=now, row=row)
-
-
 def escalation_start(
-    *, issue: Issue, now: datetime, row: OncallSettings | None = None
-) -> Escalation | None:
-    """Start the escalation of ``issue`` at ``now`` with a snapshot of the policy and rota.
+    *, issue: Issue, now: datetime, row: OncallSettings | None = None, terms: dict | None = None
+) -> Escalation:
+    """Start the escalation of ``issue`` at ``now`` with a snapshot of the policy.
 
-    The first step is due at once. Without a policy nobody can be paged: that is recorded
-    on the issue, logged as an error and mailed to the administrators, and None returned.
+    The first step is due at once. Without a policy nobody can be paged: the escalation
+    is recorded as run out at once, logged as an error and mailed to the administrators.
     """
     row = row if row is not None else oncall_settings()
+    terms = terms or {}
     with transaction.atomic():
         if row.policy is None:
+            escalation = Escalation.objects.create(
+                issue=issue,
+                state=EscalationState.EXHAUSTED,
+                snapshot={"taken_at": now.isoformat(), "policy": None, "steps": [], **terms},
+                started_at=now,
+                ended_at=now,
+                end_reason="no_policy",
+            )
             event_record(
                 issue_id=issue.pk,
                 kind=EventKind.ESCALATION_EXHAUSTED,
                 now=now,
-                data={"reason": "no_policy"},
+                data={"escalation": escalation.pk, "reason": "no_policy"},
             )
             admins_alert(
                 subject=f"No escalation policy: {issue.reference} was not paged",
@@ -122,8 +204,8 @@ def escalation_start(
                     "policy is chosen in the on-call settings. Nobody was paged."
                 ),
             )
-            return None
-        snapshot = _snapshot(policy_row=row.policy, issue=issue, row=row, now=now)
+            return escalation
+        snapshot = {**_snapshot(policy_row=row.policy, row=row, now=now), **terms}
         escalation = Escalation.objects.create(
             issue=issue,
             policy=row.policy,
@@ -145,7 +227,6 @@ def escalation_start(
                     {
                         "step": step["index"] + 1,
                         "label": step["label"],
-                        "recipient": (step["recipient"] or {}).get("name"),
                         "wait_minutes": step["wait_minutes"],
                     }
                     for step in snapshot["steps"]

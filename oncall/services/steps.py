@@ -24,7 +24,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import mail_admins
@@ -32,10 +31,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from oncall import policy
 from oncall.channels import PageRequest, channel_for
-from oncall.models import Escalation, EscalationState, Page
-from oncall.selectors import escalations_due, escalations_overdue
+from oncall.models import Escalation, EscalationState, Page, StepTarget
+from oncall.queue import step_task_queue
+from oncall.selectors import escalations_due, escalations_overdue, layer_on_call, oncall_settings
 from oncall.services import moves
 from oncall.services.acknowledge import acknowledge_url
 from oncall.services.moves import (
@@ -45,7 +46,10 @@ from oncall.services.moves import (
     escalation_move_on,
     event_record,
 )
+from oncall.services.start import paging_stop_for
+from paqt_support.transactions import after_commit
 from tickets.models import EventKind
+from tickets.notifications import issue_url_for
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +91,6 @@ class _Claim:
 
 
 def _page_request(*, escalation: Escalation, page: Page, step: dict) -> PageRequest:
-    from tickets.notifications import issue_url_for
-
     steps = escalation.steps
     next_step = steps[page.step_index + 1] if page.step_index + 1 < len(steps) else None
     return PageRequest(
@@ -103,6 +105,28 @@ def _page_request(*, escalation: Escalation, page: Page, step: dict) -> PageRequ
         acknowledge_url=acknowledge_url(page=page),
         attempt=page.attempts,
     )
+
+
+def step_recipient(*, step: dict, escalation: Escalation, now: datetime) -> User | None:
+    """Return whom ``step`` of ``escalation`` pages at ``now``: decided when it is sent.
+
+    The policy is the one frozen when the escalation started, but the rota answers anew:
+    after a handoff the step goes to whoever is on call then.
+    """
+    target = step["target"]
+    if target == StepTarget.LAYER:
+        layer = step.get("layer") or {}
+        shift = layer_on_call(layer_id=layer.get("id"), at=now) if layer.get("id") else None
+        user_id = shift.user if shift else None
+    elif target == StepTarget.USER:
+        # Escalations started before recipients were decided per step name them so.
+        user_id = step.get("user") or (step.get("recipient") or {}).get("id")
+    elif target == StepTarget.TEAM_LEAD:
+        team = getattr(escalation.issue.client, "team", None)
+        user_id = team.lead_id if team is not None else None
+    else:
+        user_id = oncall_settings().duty_manager_id
+    return User.objects.filter(pk=user_id).first() if user_id else None
 
 
 def _give_up_without_sending(
@@ -120,7 +144,7 @@ def _give_up_without_sending(
             "escalation": escalation.pk,
             "step": page.step_index + 1,
             "label": step["label"],
-            "recipient": (step["recipient"] or {}).get("name"),
+            "recipient": str(page.recipient) if page.recipient else None,
             "error": reason,
             "gave_up": True,
         },
@@ -147,25 +171,40 @@ def _claim(*, escalation_id: int, token: str | None, now: datetime) -> _Claim | 
         if escalation.due_at > now:
             return Outcome.NOT_DUE
         issue = escalation.issue
-        if not issue.is_open:
-            escalation_end(escalation=escalation, state=EscalationState.CANCELLED, now=now)
+        # Time may have ended the reason to page since the last change (the office opened).
+        stop, _terms = paging_stop_for(issue=issue, now=now, row=oncall_settings())
+        if stop is not None:
+            escalation_end(
+                escalation=escalation,
+                state=EscalationState.CANCELLED,
+                now=now,
+                end_reason=stop.value,
+            )
             event_record(
                 issue_id=issue.pk,
                 kind=EventKind.ESCALATION_CANCELLED,
                 now=now,
-                data={"escalation": escalation.pk, "reason": "issue_" + issue.status},
+                data={"escalation": escalation.pk, "reason": stop.value},
             )
             return Outcome.CANCELLED
         step = escalation.current_step
         if step is None:
             _exhaust(escalation=escalation, now=now)
             return Outcome.EXHAUSTED
-        recipient_id = (step["recipient"] or {}).get("id")
-        page, _created = Page.objects.select_related("recipient").get_or_create(
+        recipient = step_recipient(step=step, escalation=escalation, now=now)
+        page, created = Page.objects.select_related("recipient").get_or_create(
             escalation=escalation,
             step_index=escalation.step_index,
-            defaults={"recipient_id": recipient_id},
+            defaults={"recipient": recipient},
         )
+        if (
+            not created
+            and page.claimed_at is None
+            and page.recipient_id != getattr(recipient, "pk", None)
+        ):
+            # A retry after a failed attempt goes to whoever the step names now.
+            page.recipient = recipient
+            page.save(update_fields=["recipient"])
         if page.sent_at is not None or page.failed_at is not None:
             # The confirm transaction moves the escalation on with the page, so this
             # only happens when a row was edited by hand; moving on repairs it.
@@ -239,7 +278,7 @@ def _confirm(*, escalation_id: int, claim: _Claim, message_id: str, now: datetim
                 "step": step["index"] + 1,
                 "round": step["round"],
                 "label": step["label"],
-                "recipient": (step["recipient"] or {}).get("name"),
+                "recipient": str(claim.request.recipient),
                 "attempt": claim.attempt,
                 "message_id": message_id,
                 "resent_after_crash": claim.resent_unknown,
@@ -285,7 +324,7 @@ def _fail(*, escalation_id: int, claim: _Claim, error: str, now: datetime) -> Ou
                 "escalation": escalation.pk,
                 "step": step["index"] + 1,
                 "label": step["label"],
-                "recipient": (step["recipient"] or {}).get("name"),
+                "recipient": str(claim.request.recipient),
                 "attempt": page.attempts,
                 "error": error[:500],
                 "gave_up": gave_up,
@@ -388,11 +427,9 @@ def escalation_sweep(*, now: datetime, limit: int = SWEEP_LIMIT) -> int:
     that was down when the issue was filed: the due state lives in the database. A task
     queued twice does nothing the second time. Return how many were queued.
     """
-    from oncall.tasks import escalation_step_task
-
     due = list(escalations_due(now=now, limit=limit))
     for escalation_id, token in due:
-        escalation_step_task.apply_async((escalation_id, str(token)), expires=60)
+        step_task_queue(escalation_id=escalation_id, token=str(token))
     return len(due)
 
 
@@ -420,18 +457,15 @@ def escalation_watchdog(*, now: datetime) -> int:
                 overdue_reported_at__isnull=True,
             ).update(overdue_reported_at=now)
             if claimed:
-                transaction.on_commit(
-                    partial(
-                        mail_admins,
-                        f"Page overdue for urgent issue {escalation.issue.reference}",
-                        (
-                            f"Step {escalation.step_index + 1} of the escalation of "
-                            f"{escalation.issue.reference} ({escalation.issue.client}) fell due "
-                            f"{late} s ago and was neither sent nor given up. Check that the "
-                            "Celery worker and beat run and that email can be sent."
-                        ),
-                        fail_silently=True,
+                after_commit(
+                    mail_admins,
+                    f"Page overdue for urgent issue {escalation.issue.reference}",
+                    (
+                        f"Step {escalation.step_index + 1} of the escalation of "
+                        f"{escalation.issue.reference} ({escalation.issue.client}) fell due "
+                        f"{late} s ago and was neither sent nor given up. Check that the "
+                        "Celery worker and beat run and that email can be sent."
                     ),
-                    robust=True,
+                    fail_silently=True,
                 )
     return len(overdue)

@@ -48,6 +48,7 @@ def bulk_issues(org, count: int) -> list[Issue]:
             created_at=now - timedelta(minutes=n),
             updated_at=now,
             last_activity_at=now,
+            opened_at=now,
         )
         for n in range(1, count)
     )

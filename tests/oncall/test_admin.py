@@ -142,7 +142,7 @@ def test_an_escalation_shows_its_snapshot_and_pages(admin_client, file_issue):
     escalation = Escalation.objects.get(issue=file_issue())
     escalation_step_run(escalation_id=escalation.pk, now=SUNDAY_3AM)
     html = admin_client.get(f"/admin/oncall/escalation/{escalation.pk}/change/").content.decode()
-    assert "Standaard" in html and "On call: Secundair" in html and "eva" in html
+    assert "Standaard" in html and "On call: Secundair" in html and "Eva Smit" in html
 
 
 def test_the_admin_action_acknowledges_and_assigns_the_admin_s_user(client, file_issue, team):

@@ -6,9 +6,9 @@ import pytest
 
 from oncall.policy import StepSpec, claim_is_stale, plan, retry_delay
 
-PRIMARY = StepSpec(position=1, target="layer", label="Primary", wait_minutes=10, recipient=1)
-SECONDARY = StepSpec(position=2, target="layer", label="Secondary", wait_minutes=10, recipient=2)
-MANAGER = StepSpec(position=3, target="duty_manager", label="Duty", wait_minutes=5, recipient=None)
+PRIMARY = StepSpec(position=1, target="layer", label="Primary", wait_minutes=10)
+SECONDARY = StepSpec(position=2, target="layer", label="Secondary", wait_minutes=10)
+MANAGER = StepSpec(position=3, target="duty_manager", label="Duty", wait_minutes=5)
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,7 @@ MANAGER = StepSpec(position=3, target="duty_manager", label="Duty", wait_minutes
 def test_the_plan_runs_the_steps_in_order_once_more_per_repeat(repeat, expected):
     planned = plan([MANAGER, PRIMARY, SECONDARY], repeat=repeat)
     assert [(p.index, p.round, p.position) for p in planned] == expected
-    assert planned[-1].recipient is None and planned[-1].wait_minutes == 5
+    assert planned[-1].target == "duty_manager" and planned[-1].wait_minutes == 5
 
 
 def test_a_policy_without_steps_plans_nothing():

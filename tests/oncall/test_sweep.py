@@ -25,7 +25,9 @@ def test_the_sweep_queues_each_due_escalation_with_its_token(escalation):
     with mock.patch.object(escalation_step_task, "apply_async") as queued:
         assert escalation_sweep(now=SUNDAY_3AM - timedelta(seconds=1)) == 0
         assert escalation_sweep(now=SUNDAY_3AM) == 1
-    queued.assert_called_once_with((escalation.pk, str(escalation.token)), expires=60)
+    queued.assert_called_once_with(
+        (escalation.pk, str(escalation.token)), {}, countdown=0.0, expires=60.0
+    )
 
 
 def test_a_page_lost_by_the_broker_is_sent_by_the_next_sweep_and_only_once(escalation):

@@ -160,6 +160,7 @@ def _bulk_issues(org, count: int) -> None:
             created_at=now,
             updated_at=now,
             last_activity_at=now,
+            opened_at=now,
         )
         for n in range(1, count)
     )

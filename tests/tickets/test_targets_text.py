@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
+from portal.targets_text import duration_text, priority_offers, response_due_at
 from sla.models import Closure
 from tests.factories import agreement_with_targets
-from tickets.targets_text import duration_text, priority_offers, response_due_at
 
 AMS = ZoneInfo("Europe/Amsterdam")
 

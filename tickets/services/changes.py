@@ -5,25 +5,28 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import audit_record
-from clients.selectors import team_members
-from oncall import services as oncall_services
-from oncall.selectors import escalation_paged_user
 from paqt_support.exceptions import ApplicationError, ConflictError, NotAllowedError
-from sla import services as sla_services
 from tickets import workflow
 from tickets.choices import Status
+from tickets.events import (
+    IssueAgreementChanged,
+    IssueAssigned,
+    IssuePriorityChanged,
+    IssueStatusChanged,
+    announce,
+)
 from tickets.models import (
     Channel,
     EventKind,
     Issue,
     IssueEvent,
 )
+from tickets.selectors import issue_may_be_worked_on_by
 from tickets.services.common import (
     _check_priority,
     _clean_text,
@@ -72,6 +75,7 @@ def _status_apply(
     elif old in (Status.RESOLVED, Status.CLOSED):
         fields["resolved_at"] = None
         fields["closed_at"] = None
+        fields["opened_at"] = now
     _version_bump(issue=issue, expected_version=expected_version, now=now, **fields)
     event = _event_record(
         issue=issue,
@@ -81,7 +85,17 @@ def _status_apply(
         channel=channel,
         data={"from": old, "to": status, **(details or {})},
     )
-    sla_services.sla_status_changed(issue=issue, old_status=old, new_status=status, now=now)
+    announce(
+        IssueStatusChanged(
+            issue_id=issue.pk,
+            at=now,
+            actor_id=actor.pk if actor else None,
+            channel=channel,
+            event_id=event.pk,
+            old=old,
+            new=status,
+        )
+    )
     return event
 
 
@@ -139,9 +153,7 @@ def issue_change_priority(
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         if priority == issue.priority:
             raise ApplicationError(_("The issue already has this priority."), field="priority")
-        _check_priority(
-            client=issue.client, priority=priority, on_date=timezone.localtime(now).date()
-        )
+        _check_priority(client=issue.client, priority=priority, now=now)
         old = issue.priority
         _version_bump(issue=issue, expected_version=expected_version, now=now, priority=priority)
         event = _event_record(
@@ -152,8 +164,17 @@ def issue_change_priority(
             channel=channel,
             data={"from": old, "to": priority, "reason": reason},
         )
-        sla_services.sla_priority_changed(issue=issue, now=now)
-        oncall_services.escalation_trigger(issue=issue, now=now)
+        announce(
+            IssuePriorityChanged(
+                issue_id=issue.pk,
+                at=now,
+                actor_id=actor.pk,
+                channel=channel,
+                event_id=event.pk,
+                old=old,
+                new=priority,
+            )
+        )
         _notify_update_on_commit(event)
     return issue
 
@@ -167,15 +188,15 @@ def issue_assign(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Issue:
-    """Give ``issue`` to a member of its client's team, an engineer paged for it, or nobody."""
+    """Give ``issue`` to a member of its client's team, an engineer paged for it, or nobody.
+
+    Assigning the person who already has it changes nothing, but taking it again after
+    the issue was reopened counts as taking it anew.
+    """
     now = _now(now)
     if not actor.is_staff:
         raise NotAllowedError(_("Only the team can assign issues."))
-    if (
-        assignee is not None
-        and not team_members(client_id=issue.client_id).filter(pk=assignee.pk).exists()
-        and not escalation_paged_user(issue_id=issue.pk, user_id=assignee.pk)
-    ):
+    if assignee is not None and not issue_may_be_worked_on_by(issue=issue, user=assignee):
         raise ApplicationError(
             _("%(name)s is not on the team of this client.") % {"name": assignee},
             field="assignee",
@@ -183,10 +204,16 @@ def issue_assign(
     with transaction.atomic():
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         old = issue.assignee_id
-        if old == (assignee.pk if assignee else None):
+        if old == (assignee.pk if assignee else None) and (assignee is None or issue.is_taken):
             return issue
-        _version_bump(issue=issue, expected_version=expected_version, now=now, assignee=assignee)
-        _event_record(
+        _version_bump(
+            issue=issue,
+            expected_version=expected_version,
+            now=now,
+            assignee=assignee,
+            assigned_at=now if assignee is not None else None,
+        )
+        event = _event_record(
             issue=issue,
             kind=EventKind.ASSIGNED,
             actor=actor,
@@ -198,6 +225,17 @@ def issue_assign(
                 "name": str(assignee) if assignee else "",
             },
             is_internal=True,
+        )
+        announce(
+            IssueAssigned(
+                issue_id=issue.pk,
+                at=now,
+                actor_id=actor.pk,
+                channel=channel,
+                event_id=event.pk,
+                old_assignee_id=old,
+                new_assignee_id=assignee.pk if assignee else None,
+            )
         )
     return issue
 
@@ -281,4 +319,51 @@ def issue_resolve_automatically(
             details={"automatic": reason},
         )
         _notify_update_on_commit(event)
+    return issue
+
+
+def issue_agreement_change(
+    *,
+    issue: Issue,
+    agreement_id: int,
+    channel: str = Channel.SYSTEM,
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> Issue | None:
+    """Let the agreement ``agreement_id`` apply to ``issue`` from ``now`` on.
+
+    Called when the client's agreement is replaced while the issue is open. Return None,
+    changing nothing, when that agreement applies already.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        old = issue.agreement_id
+        if old == agreement_id:
+            return None
+        Issue.objects.filter(pk=issue.pk).update(
+            agreement_id=agreement_id, version=F("version") + 1, updated_at=now
+        )
+        issue.refresh_from_db(fields=["agreement", "version", "updated_at"])
+        audit_record(action=AuditAction.CHANGE, obj=issue, detail={"fields": ["agreement"]})
+        event = _event_record(
+            issue=issue,
+            kind=EventKind.AGREEMENT_CHANGED,
+            actor=actor,
+            now=now,
+            channel=channel,
+            data={"from": old, "to": agreement_id, "name": str(issue.agreement)},
+            is_internal=True,
+        )
+        announce(
+            IssueAgreementChanged(
+                issue_id=issue.pk,
+                at=now,
+                actor_id=actor.pk if actor else None,
+                channel=channel,
+                event_id=event.pk,
+                old_agreement_id=old,
+                new_agreement_id=agreement_id,
+            )
+        )
     return issue

@@ -1,18 +1,17 @@
 """Shared steps of the issue services: clocks, events, text checks and stored files."""
 
-from datetime import date, datetime
+from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from clients.models import Client
 from paqt_support.exceptions import ApplicationError
-from sla.models import Agreement
-from sla.selectors import agreement_in_force, target_for
+from paqt_support.transactions import after_commit
 from tickets.attachments import CheckedUpload
 from tickets.choices import Priority
+from tickets.events import registry
 from tickets.models import (
     Attachment,
     Comment,
@@ -20,6 +19,7 @@ from tickets.models import (
     Issue,
     IssueEvent,
 )
+from tickets.tasks import issue_update_notify_task
 
 TITLE_MAX = 200
 BODY_MAX = 20000
@@ -51,9 +51,7 @@ def _event_record(
 
 
 def _notify_update_on_commit(event: IssueEvent) -> None:
-    from tickets.tasks import issue_update_notify_task
-
-    transaction.on_commit(lambda: issue_update_notify_task.delay(event.pk), robust=True)
+    after_commit(issue_update_notify_task.delay, event.pk)
 
 
 def _clean_text(value: str, *, field: str, label: str, max_length: int) -> str:
@@ -106,18 +104,11 @@ def _attachments_store(
     return stored
 
 
-def _check_priority(*, client: Client, priority: str, on_date: date) -> Agreement:
+def _check_priority(*, client: Client, priority: str, now: datetime) -> int:
+    """Return the id of the agreement that offers ``priority`` to ``client`` at ``now``.
+
+    Raise ``ApplicationError`` naming the priority field when it is not offered.
+    """
     if priority not in Priority.values:
         raise ApplicationError(_("Choose one of the priorities offered."), field="priority")
-    agreement = agreement_in_force(client_id=client.pk, on=on_date)
-    if agreement is None:
-        raise ApplicationError(
-            _("Your organisation has no service agreement in force. Please contact us by phone."),
-            field="priority",
-        )
-    if target_for(agreement=agreement, priority=priority) is None:
-        raise ApplicationError(
-            _("Your agreement does not offer priority %(priority)s.") % {"priority": priority},
-            field="priority",
-        )
-    return agreement
+    return registry.agreement_for_priority(client_id=client.pk, priority=priority, at=now)

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from paqt_support.exceptions import ApplicationError, NotAllowedError
-from sla import services as sla_services
 from tickets import workflow
 from tickets.attachments import attachments_check
+from tickets.events import IssueCommented, announce
 from tickets.models import (
     Attachment,
     Channel,
@@ -87,15 +87,26 @@ def comment_create(
             is_internal=is_internal,
         )
         Issue.objects.filter(pk=issue.pk).update(updated_at=now, last_activity_at=now)
+        announce(
+            IssueCommented(
+                issue_id=issue.pk,
+                at=now,
+                actor_id=author.pk,
+                channel=channel,
+                event_id=event.pk,
+                comment_id=comment.pk,
+                is_internal=is_internal,
+                by_staff=author.is_staff,
+            )
+        )
         if not is_internal:
-            if author.is_staff:
-                sla_services.sla_first_response(issue=issue, now=now)
-            else:
-                new_status = workflow.status_after_client_reply(issue.status)
-                if new_status:
-                    _status_apply(
-                        issue=issue, actor=author, status=new_status, now=now, channel=channel
-                    )
+            new_status = (
+                None if author.is_staff else workflow.status_after_client_reply(issue.status)
+            )
+            if new_status:
+                _status_apply(
+                    issue=issue, actor=author, status=new_status, now=now, channel=channel
+                )
             _notify_update_on_commit(event)
     return comment
 

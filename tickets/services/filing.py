@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from clients.models import Client
-from oncall import services as oncall_services
 from paqt_support.exceptions import ApplicationError, NotAllowedError
-from sla import services as sla_services
+from paqt_support.transactions import after_commit
 from tickets.attachments import CheckedUpload, attachments_check
 from tickets.choices import Category
+from tickets.events import IssueFiled, announce
 from tickets.models import (
     Channel,
     EventKind,
@@ -31,6 +31,7 @@ from tickets.services.common import (
     _event_record,
     _now,
 )
+from tickets.tasks import issue_created_notify_task
 
 
 class DuplicateSubmissionError(ApplicationError):
@@ -92,8 +93,7 @@ def issue_create(
     component = (component or "").strip()[:200]
     if requester.client_id not in (None, client.pk) or not requester.is_active:
         raise NotAllowedError(_("You cannot file issues for this organisation."))
-    local_now = timezone.localtime(now)
-    agreement = _check_priority(client=client, priority=priority, on_date=local_now.date())
+    agreement_id = _check_priority(client=client, priority=priority, now=now)
     uploads = attachments_check(files)
     if submission_token is not None:
         earlier = _issue_for_token(submission_token=submission_token, requester=requester)
@@ -110,7 +110,7 @@ def issue_create(
             component=component,
             uploads=uploads,
             channel=channel,
-            agreement=agreement,
+            agreement_id=agreement_id,
             submission_token=submission_token,
             now=now,
         )
@@ -135,7 +135,7 @@ def _issue_insert(
     component: str,
     uploads: list[CheckedUpload],
     channel: str,
-    agreement,
+    agreement_id: int,
     submission_token: uuid.UUID | None,
     now: datetime,
 ) -> Issue:
@@ -154,16 +154,17 @@ def _issue_insert(
             priority=priority,
             requested_priority=priority,
             requester=requester,
-            agreement=agreement,
+            agreement_id=agreement_id,
             channel=channel,
             submission_token=submission_token,
             created_at=now,
             updated_at=now,
             last_activity_at=now,
+            opened_at=now,
         )
         if requester.client_id:
             issue.watchers.add(requester)
-        _event_record(
+        event = _event_record(
             issue=issue,
             kind=EventKind.CREATED,
             actor=requester,
@@ -174,10 +175,14 @@ def _issue_insert(
         _attachments_store(
             issue=issue, uploads=uploads, uploaded_by=requester, now=now, channel=channel
         )
-        sla_services.sla_clocks_start(issue=issue, now=now)
-        oncall_services.escalation_trigger(issue=issue, now=now)
-
-        from tickets.tasks import issue_created_notify_task
-
-        transaction.on_commit(lambda: issue_created_notify_task.delay(issue.pk), robust=True)
+        announce(
+            IssueFiled(
+                issue_id=issue.pk,
+                at=now,
+                actor_id=requester.pk,
+                channel=channel,
+                event_id=event.pk,
+            )
+        )
+        after_commit(issue_created_notify_task.delay, issue.pk)
     return issue

@@ -12,6 +12,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from paqt_support.exceptions import ApplicationError, NotAllowedError
 from tickets.choices import Status
+from tickets.events import IssueMerged, announce
 from tickets.models import (
     Attachment,
     Channel,
@@ -103,6 +104,17 @@ def issue_merge(
             now=now,
         )
         for source in merged:
+            Issue.objects.filter(pk=source.pk).update(merged_into=target)
+            audit_record(action=AuditAction.CHANGE, obj=source, detail={"fields": ["merged_into"]})
+            announce(
+                IssueMerged(
+                    issue_id=source.pk,
+                    at=now,
+                    actor_id=actor.pk,
+                    channel=channel,
+                    into_id=target.pk,
+                )
+            )
             # The reply is for the client, so it is written in the requester's language.
             with translation.override(source.requester.preferred_language):
                 body = _(

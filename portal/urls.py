@@ -3,7 +3,7 @@
 from django.urls import path
 
 from clients import views as client_views
-from tickets import views
+from portal import views
 
 app_name = "portal"
 

@@ -17,15 +17,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from paqt_support.exceptions import ApplicationError
+from portal.forms import AttachmentForm, IssueFilterForm, IssueForm, ReplyForm, StatusForm
+from portal.selectors import issue_detail_for_user, issue_search_with_clocks
+from portal.targets_text import priority_offers
 from sla.models import ClockKind
 from sla.policy import ClockHealth
-from sla.selectors import agreement_in_force, sla_health_for_issue
+from sla.selectors import agreement_applying, sla_health_for_issue
 from tickets import selectors, services, workflow
 from tickets.attachments import attachment_response
 from tickets.choices import Priority, Status
-from tickets.forms import AttachmentForm, IssueFilterForm, IssueForm, ReplyForm, StatusForm
 from tickets.models import Attachment, Issue
-from tickets.targets_text import priority_offers
 
 ISSUES_PER_PAGE = 50
 
@@ -47,7 +48,7 @@ def contact_required(view):
 
 def _issue_or_404(request, reference: str) -> Issue:
     try:
-        return selectors.issue_detail_for_user(user=request.user, reference=reference)
+        return issue_detail_for_user(user=request.user, reference=reference)
     except Issue.DoesNotExist:
         raise Http404 from None
 
@@ -64,7 +65,7 @@ def home(request):
 def issue_list(request):
     """List the organisation's issues with search, filters, sort and 50 to a page."""
     form = IssueFilterForm(request.GET)
-    issues = selectors.issue_search_for_user(user=request.user, **form.search())
+    issues = issue_search_with_clocks(user=request.user, **form.search())
     page = Paginator(issues, ISSUES_PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [(issue, _sla_cells(issue, now=now)) for issue in page.object_list]
@@ -93,7 +94,7 @@ def _is_filtered(form: IssueFilterForm) -> bool:
 @require_http_methods(["GET", "POST"])
 def issue_create(request):
     """File an issue at a priority the agreement offers; one issue per form, however often sent."""
-    agreement = agreement_in_force(client_id=request.user.client_id, on=timezone.localdate())
+    agreement = agreement_applying(client_id=request.user.client_id, at=timezone.now())
     if agreement is None:
         return render(request, "portal/issue_form.html", {"form": None})
     offers = priority_offers(

@@ -18,18 +18,19 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sla.models import ClockKind, SlaClock
-from tickets import selectors
-from tickets.admin import actions as bulk
-from tickets.admin.display import EMPTY, age_text, ago_text, labels, sla_badge
-from tickets.admin.filters import (
+from desk.admin import actions as bulk
+from desk.admin.display import EMPTY, age_text, ago_text, labels, sla_badge
+from desk.admin.filters import (
     AssigneeFilter,
     ClientFilter,
     QueueStatusFilter,
     SlaFilter,
     TeamFilter,
 )
-from tickets.admin.page import IssuePage
+from desk.admin.page import IssuePage
+from desk.selectors import issue_get_for_staff, issue_queue_for_staff
+from sla.models import ClockKind, SlaClock
+from tickets import selectors
 from tickets.attachments import attachment_response
 from tickets.choices import OPEN_STATUSES, Priority, Status
 from tickets.models import Attachment, Issue
@@ -136,7 +137,7 @@ class IssueAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         _groups_cached(request.user)
-        return selectors.issue_queue_for_staff(user=request.user)
+        return issue_queue_for_staff(user=request.user)
 
     def get_ordering(self, request):
         # Open issues nearest to a breach first, those whose clocks all stopped after them.
@@ -155,7 +156,7 @@ class IssueAdmin(admin.ModelAdmin):
     def get_object(self, request, object_id, from_field=None):
         _groups_cached(request.user)
         try:
-            return selectors.issue_get_for_staff(user=request.user, pk=int(object_id))
+            return issue_get_for_staff(user=request.user, pk=int(object_id))
         except (ValueError, Issue.DoesNotExist):
             return None
 

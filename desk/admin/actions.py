@@ -7,10 +7,10 @@ from django.contrib.admin import helpers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from desk.admin.forms import BulkAssignForm, BulkPriorityForm, BulkStatusForm, MergeForm
 from paqt_support.admin_confirm import action_confirmation
 from paqt_support.exceptions import ApplicationError
 from tickets import selectors, services
-from tickets.admin.forms import BulkAssignForm, BulkPriorityForm, BulkStatusForm, MergeForm
 from tickets.models import Channel, Issue
 
 # One request changes at most this many issues, so that "select all" on a long queue

@@ -14,18 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.selectors import team_members
-from oncall.selectors import escalation_list_for_issue
-from paqt_support.exceptions import ApplicationError, ConflictError
-from sla.models import ClockKind
-from tickets import selectors, services
-from tickets.admin.display import duration_text, event_summary, sla_badge
-from tickets.admin.forms import (
+from desk.admin.display import duration_text, event_summary, sla_badge
+from desk.admin.forms import (
     AssignForm,
     MessageForm,
     PriorityChangeForm,
     StatusChangeForm,
     WatcherForm,
 )
+from oncall.selectors import escalation_list_for_issue
+from paqt_support.exceptions import ApplicationError, ConflictError
+from sla.models import ClockKind
+from tickets import selectors, services
 from tickets.models import Channel, EventKind, Issue
 
 SLA_EVENT_KINDS = (EventKind.SLA_STARTED, EventKind.SLA_AT_RISK, EventKind.SLA_BREACHED)

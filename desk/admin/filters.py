@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Team
 from clients.selectors import client_list_for_user
 from sla.policy import HEALTH_LABELS, Health
+from sla.selectors import issue_filter_due_within, issue_filter_sla_health
 from tickets import selectors
 from tickets.choices import OPEN_STATUSES, Status
 
@@ -97,9 +98,9 @@ class SlaFilter(admin.SimpleListFilter):
         if value is None:
             return queryset
         if value == self.DUE_SOON:
-            return selectors.issue_filter_due_within(queryset, within=DUE_SOON, now=now)
+            return issue_filter_due_within(queryset, within=DUE_SOON, now=now)
         if value in {health.value for health in Health}:
-            return selectors.issue_filter_sla_health(queryset, health=value, now=now)
+            return issue_filter_sla_health(queryset, health=value, now=now)
         return queryset.none()
 
 

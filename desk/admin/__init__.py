@@ -1,5 +1,5 @@
 """Admin for issues: the queue and issue page where staff triage the issues of their teams."""
 
-from tickets.admin.issue import IssueAdmin
+from desk.admin.issue import IssueAdmin
 
 __all__ = ["IssueAdmin"]

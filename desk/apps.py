@@ -1,0 +1,9 @@
+"""App configuration for the team's workspace."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeskConfig(AppConfig):
+    name = "desk"
+    verbose_name = _("Workspace")

@@ -1,0 +1,1 @@
+"""The client portal: the pages where a client's contacts file and follow their issues."""
