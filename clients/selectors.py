@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from accounts.models import User
 from audit.services import audited
 from clients.models import Client, Team
 
@@ -31,8 +32,6 @@ def client_list_for_user(*, user) -> QuerySet[Client]:
 
 def team_members(*, client_id: int) -> QuerySet:
     """Return the active staff on the client's team, lead included."""
-    from accounts.models import User
-
     team = Team.objects.filter(client_id=client_id).first()
     if team is None:
         return User.objects.none()

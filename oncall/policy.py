@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 __all__ = [
+    "END_REASON_LABELS",
     "PagingStop",
     "PlannedStep",
     "StepSpec",
@@ -30,6 +33,18 @@ class PagingStop(StrEnum):
     NOT_COVERED = "not_covered"
     TAKEN = "taken"
     OFFICE_OPEN = "office_open"
+
+
+# How the timeline says why an escalation ended; the last two end one that ran out.
+END_REASON_LABELS = {
+    PagingStop.ISSUE_RESOLVED: _("the issue was resolved"),
+    PagingStop.ISSUE_CLOSED: _("the issue was closed"),
+    PagingStop.NOT_COVERED: _("the agreement does not cover this priority round the clock"),
+    PagingStop.TAKEN: _("someone took the issue"),
+    PagingStop.OFFICE_OPEN: _("the office opened"),
+    "no_policy": _("no escalation policy is chosen"),
+    "unacknowledged": _("nobody acknowledged"),
+}
 
 
 def paging_stop(

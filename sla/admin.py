@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import audited
 from clients.selectors import client_list_for_user
 from sla.models import Agreement, Closure, PriorityTarget, SlaClock, SupportCalendar
+from sla.services import sla_agreements_roll_over, sla_calendar_changed
 
 
 class ClosureInline(admin.TabularInline):
@@ -17,7 +18,11 @@ class ClosureInline(admin.TabularInline):
 
 @admin.register(SupportCalendar)
 class SupportCalendarAdmin(admin.ModelAdmin):
-    """Model ``clean()`` checks the weekly hours, so a calendar that never opens is refused."""
+    """Model ``clean()`` checks the weekly hours, so a calendar that never opens is refused.
+
+    A closure added, changed or removed here applies to running clocks for the time still
+    ahead; see ``sla.services.sla_calendar_changed``.
+    """
 
     list_display = (
         "name",
@@ -28,6 +33,11 @@ class SupportCalendarAdmin(admin.ModelAdmin):
     )
     search_fields = ("name",)
     inlines = [ClosureInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            sla_calendar_changed(calendar_id=form.instance.pk, now=timezone.now())
 
 
 class PriorityTargetInline(admin.TabularInline):
@@ -47,6 +57,7 @@ class AgreementAdmin(admin.ModelAdmin):
     """Model ``clean()`` refuses a period that overlaps another agreement of the client.
 
     Changing a target here leaves running clocks alone: they keep the snapshot they took.
+    An agreement that starts or ends today moves the client's open issues at once.
     """
 
     list_display = ("name", "client", "tier", "calendar", "valid_from", "valid_until")
@@ -59,6 +70,10 @@ class AgreementAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         agreements = audited(super().get_queryset(request))
         return agreements.filter(client__in=client_list_for_user(user=request.user))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        sla_agreements_roll_over(now=timezone.now())
 
 
 @admin.register(SlaClock)

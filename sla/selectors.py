@@ -11,9 +11,9 @@ from audit.services import audited
 from clients.models import Client
 from clients.selectors import client_list_for_user
 from sla.models import Agreement, ClockKind, PriorityTarget, SlaClock
-from sla.policy import ClockHealth, Verdict, clock_verdict
+from sla.policy import ClockHealth, Verdict, clock_missed_at, clock_verdict
 from tickets.choices import Priority
-from tickets.models import Issue
+from tickets.models import EventKind, Issue, IssueEvent
 
 
 def agreement_in_force(*, client_id: int, on: date) -> Agreement | None:
@@ -188,20 +188,34 @@ def sla_report_client_for_user(*, user, code: str) -> Client:
 
 @dataclass(frozen=True)
 class ReportClock:
-    """One clock in the report; ``verdict`` is a ``policy.Verdict``."""
+    """One clock in the report; ``verdict`` is a ``policy.Verdict``.
+
+    ``missed_at`` is when a breached clock ran out of its target: a fact that later
+    changes of priority or agreement leave as it was.
+    """
 
     kind: str
     verdict: Verdict
     due_at: datetime | None
     stopped_at: datetime | None
     target_minutes: int
+    missed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class ReportRow:
+    """One issue in the report.
+
+    ``reprioritised`` tells that its priority changed after filing; a ``merged`` issue
+    duplicated another and counts neither as met nor as breached, though a breach it had
+    before the merge stays listed.
+    """
+
     issue: Issue
     response: ReportClock | None
     resolution: ReportClock | None
+    reprioritised: bool = False
+    merged: bool = False
 
     @property
     def breached(self) -> list[ReportClock]:
@@ -265,14 +279,30 @@ class SlaReport:
     rows: list[ReportRow]
     total: ReportLine
     by_priority: list[ReportLine]
+    agreement: Agreement | None = None
 
     @property
     def breaches(self) -> list[ReportRow]:
+        """Return every issue that missed a target, merged duplicates included."""
         return [row for row in self.rows if row.breached]
+
+    @property
+    def counted(self) -> list[ReportRow]:
+        return [row for row in self.rows if not row.merged]
+
+    @property
+    def merged(self) -> list[ReportRow]:
+        return [row for row in self.rows if row.merged]
+
+    @property
+    def reprioritised(self) -> int:
+        """Return how many of the counted issues had their priority changed after filing."""
+        return sum(row.reprioritised for row in self.counted)
 
 
 def _report_line(label: str, rows: list[ReportRow]) -> ReportLine:
     response = resolution = ReportTally()
+    rows = [row for row in rows if not row.merged]
     for row in rows:
         response = response.add(row.response)
         resolution = resolution.add(row.resolution)
@@ -283,7 +313,10 @@ def sla_report(*, client: Client, year: int, month: int, now: datetime) -> SlaRe
     """Return the SLA compliance of ``client`` for issues filed in local month ``year-month``.
 
     Clocks that still count are judged as they stand at ``now``: breached once past
-    their due time, pending before it. Two queries: the issues and their clocks.
+    their due time, pending before it. A breach, once it happened, stays one. Merged
+    duplicates are listed apart and left out of the tallies. Four queries: the
+    issues, their clocks, and the agreement in force at the end of the month (or now)
+    with its targets.
     """
     zone = timezone.get_default_timezone()
     starts_at = datetime(year, month, 1, tzinfo=zone)
@@ -291,7 +324,21 @@ def sla_report(*, client: Client, year: int, month: int, now: datetime) -> SlaRe
     issues = (
         audited(Issue.objects.all(), client_id=client.pk)
         .filter(client=client, created_at__gte=starts_at, created_at__lt=ends_at)
-        .only("pk", "reference", "title", "priority", "status", "created_at", "client_id")
+        .only(
+            "pk",
+            "reference",
+            "title",
+            "priority",
+            "status",
+            "created_at",
+            "client_id",
+            "merged_into_id",
+        )
+        .annotate(
+            reprioritised=Exists(
+                IssueEvent.objects.filter(issue=OuterRef("pk"), kind=EventKind.PRIORITY_CHANGED)
+            )
+        )
         .prefetch_related(Prefetch("sla_clocks", queryset=SlaClock.objects.defer("snapshot")))
         .order_by("created_at", "pk")
     )
@@ -304,6 +351,7 @@ def sla_report(*, client: Client, year: int, month: int, now: datetime) -> SlaRe
                 due_at=clock.due_at,
                 stopped_at=clock.stopped_at,
                 target_minutes=clock.target_seconds // 60,
+                missed_at=clock_missed_at(clock.to_policy(), now=now),
             )
             for clock in issue.sla_clocks.all()
         }
@@ -312,6 +360,8 @@ def sla_report(*, client: Client, year: int, month: int, now: datetime) -> SlaRe
                 issue=issue,
                 response=clocks.get(ClockKind.RESPONSE),
                 resolution=clocks.get(ClockKind.RESOLUTION),
+                reprioritised=issue.reprioritised,
+                merged=issue.merged_into_id is not None,
             )
         )
     return SlaReport(
@@ -326,4 +376,7 @@ def sla_report(*, client: Client, year: int, month: int, now: datetime) -> SlaRe
             _report_line(str(label), [row for row in rows if row.issue.priority == value])
             for value, label in Priority.choices
         ],
+        agreement=agreement_applying(
+            client_id=client.pk, at=min(ends_at, now) - timedelta(microseconds=1)
+        ),
     )

@@ -71,12 +71,13 @@ def _when(value) -> str:
 
 def _clock_cells(clock: ReportClock | None) -> list[str]:
     if clock is None:
-        return [_("no target"), "", "", ""]
+        return [_("no target"), "", "", "", ""]
     return [
         str(clock.target_minutes),
         _when(clock.due_at),
         _when(clock.stopped_at),
         str(VERDICT_LABELS[clock.verdict]),
+        _when(clock.missed_at),
     ]
 
 
@@ -101,10 +102,14 @@ def report_csv(request: HttpRequest, client_code: str, year: str, month: str) ->
             _("First response due at"),
             _("First response at"),
             _("First response"),
+            _("First response missed at"),
             _("Resolution target (business minutes)"),
             _("Resolution due at"),
             _("Resolved at"),
             _("Resolution"),
+            _("Resolution missed at"),
+            _("Re-prioritised"),
+            _("Merged duplicate"),
             _("Link"),
         ]
     )
@@ -119,6 +124,8 @@ def report_csv(request: HttpRequest, client_code: str, year: str, month: str) ->
                 _when(issue.created_at),
                 *_clock_cells(row.response),
                 *_clock_cells(row.resolution),
+                _("yes") if row.reprioritised else _("no"),
+                _("yes") if row.merged else _("no"),
                 issue_url_for(user=request.user, issue=issue),
             ]
         )

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from oncall.policy import END_REASON_LABELS
 from sla.models import ClockKind
 from sla.policy import HEALTH_LABELS, ClockHealth, Health
 from tickets.choices import Priority, Status
@@ -158,6 +159,23 @@ def event_summary(event: IssueEvent) -> SafeString:
             _("resolution due"),
             _local(data.get("resolution_due_at")),
         )
+    if kind == EventKind.AGREEMENT_CHANGED:
+        return format_html("→ {}", data.get("name", ""))
+    if kind in (EventKind.ESCALATION_CANCELLED, EventKind.ESCALATION_EXHAUSTED):
+        reason = data.get("reason", "")
+        return format_html("{}", END_REASON_LABELS.get(reason, reason))
+    if kind == EventKind.ESCALATION_STARTED:
+        return format_html("{}: {}", _("policy"), data.get("policy", ""))
+    if kind in (EventKind.PAGE_SENT, EventKind.PAGE_FAILED):
+        return format_html(
+            "{} {}: {}{}",
+            _("step"),
+            data.get("step", ""),
+            data.get("recipient") or _("nobody"),
+            format_html(" ({})", data["error"]) if data.get("error") else "",
+        )
+    if kind == EventKind.ESCALATION_ACKNOWLEDGED:
+        return format_html("{}", data.get("name", ""))
     if kind in (EventKind.SLA_AT_RISK, EventKind.SLA_BREACHED):
         return format_html(
             "{}, {} {}",

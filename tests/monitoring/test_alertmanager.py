@@ -171,6 +171,26 @@ def test_an_urgent_alert_out_of_hours_pages_the_on_call_engineer(post, alertmana
     assert Escalation.objects.filter(issue=issue, state="active").exists()
 
 
+def test_an_outage_that_comes_back_in_the_night_pages_the_on_call_engineer(post, alertmanager):
+    seed_oncall_demo(
+        staff={name: StaffFactory(username=name) for name in ("eva", "frank", "chantal")}
+    )
+    OncallSettings.objects.update(office_closed=False)
+    monday = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    with time_machine.travel(monday, tick=False):
+        first = post("alertmanager", _firing(), secret=alertmanager[1]).json()["alerts"][0]
+        post("alertmanager", _resolved(), secret=alertmanager[1])
+    issue = Issue.objects.get(reference=first["issue"])
+    assert issue.status == Status.RESOLVED
+    assert not Escalation.objects.filter(issue=issue).exists()
+
+    with time_machine.travel(SUNDAY_3AM, tick=False):
+        again = post("alertmanager", _firing(), secret=alertmanager[1]).json()["alerts"][0]
+
+    assert again["result"] == "reopened"
+    assert Escalation.objects.filter(issue=issue, state="active").exists()
+
+
 def test_a_payload_that_is_not_alertmanagers_answers_400_and_files_nothing(post, alertmanager):
     body = _firing()
     del body["alerts"][0]["status"]

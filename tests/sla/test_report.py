@@ -105,12 +105,13 @@ def test_a_clock_still_running_before_its_due_time_is_pending(month, client_org)
     assert row.resolution is None
 
 
-def test_report_reads_two_queries_for_any_number_of_issues(
+def test_report_reads_the_same_queries_for_any_number_of_issues(
     month, client_org, django_assert_num_queries
 ):
     listed = len(month)
-    # The issues and their clocks, and the access log of the issues the report lists.
-    with django_assert_num_queries(2 + audit_inserts(listed)):
+    # The issues, their clocks, the agreement with its targets, and the access log of the
+    # issues the report lists.
+    with django_assert_num_queries(4 + audit_inserts(listed)):
         report = sla_report(client=client_org, year=2026, month=3, now=REPORT_NOW)
 
     assert len(report.rows) == listed
@@ -146,10 +147,14 @@ def test_report_csv_has_a_row_per_issue_with_its_verdicts(month, client, enginee
     assert len(rows) == 1 + 4
     by_reference = {row[0]: row for row in rows[1:]}
     late = by_reference[month["late_reply"].reference]
-    assert (late[8], late[12]) == ("Breached", "Met")
+    header = rows[0]
+    assert (late[8], late[13]) == ("Breached", "Met")
     assert late[6] == "2026-03-02T11:00+01:00"
+    assert late[header.index("First response missed at")] == "2026-03-02T11:00+01:00"
+    assert late[header.index("Resolution missed at")] == ""
+    assert late[header.index("Re-prioritised")] == "no"
     unanswered = by_reference[month["unanswered"].reference]
-    assert unanswered[9] == "no target"
+    assert unanswered[header.index("Resolution target (business minutes)")] == "no target"
     assert late[-1].endswith(f"/admin/tickets/issue/{month['late_reply'].pk}/change/")
 
 

@@ -1,10 +1,13 @@
 """Every change to an issue: filing, replying, status, priority, assignment, watchers, merging.
 
+Each announces what it changed through ``tickets.events``, for the apps that follow issues.
+
 Callers import from here; the modules of the package group the services by what they change.
 """
 
 from tickets.services.changes import (
     UNCHANGED,
+    issue_agreement_change,
     issue_assign,
     issue_change_priority,
     issue_change_status,
@@ -24,6 +27,7 @@ __all__ = [
     "DuplicateSubmissionError",
     "attachment_add",
     "comment_create",
+    "issue_agreement_change",
     "issue_assign",
     "issue_change_priority",
     "issue_change_status",
