@@ -4,7 +4,8 @@ from django.db.models import QuerySet
 
 from oncall.selectors import escalation_paged_user, issue_ids_paged_to
 from oncall.services import escalation_reconcile
-from tickets.events import IssueChange
+from sla.selectors import change_terms
+from tickets.events import IssueChange, IssueFiled
 from tickets.models import Issue
 
 
@@ -14,8 +15,14 @@ def pager_follow_change(change: IssueChange) -> None:
     Every kind of change is looked at, so that a new one cannot forget the pager: filing
     and reopening may start paging, taking, lowering, resolving may end it.
     """
-    issue = Issue.objects.select_related("client").get(pk=change.issue_id)
-    escalation_reconcile(issue=issue, now=change.at)
+    issue = change.issue or Issue.objects.get(pk=change.issue_id)
+    escalation_reconcile(
+        issue=issue,
+        now=change.at,
+        terms=change_terms(change),
+        # A new issue has no escalation to look up.
+        fresh=isinstance(change, IssueFiled),
+    )
 
 
 class PagedEngineerGrant:

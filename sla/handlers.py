@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from paqt_support.exceptions import ApplicationError
 from sla import services
-from sla.selectors import agreement_applying, target_for
+from sla.selectors import agreement_applying, change_terms, target_for
 from tickets.events import (
     IssueAgreementChanged,
     IssueChange,
@@ -22,19 +22,23 @@ def sla_follow_change(change: IssueChange) -> None:
     """Start, stop, pause or retarget the clocks of the issue that ``change`` names."""
     match change:
         case IssueFiled():
-            services.sla_clocks_start(issue=_issue(change), now=change.at)
+            services.sla_clocks_start(
+                issue=_issue(change), now=change.at, terms=change_terms(change)
+            )
         case IssueStatusChanged(old=old, new=new):
             services.sla_status_changed(
                 issue=_issue(change), old_status=old, new_status=new, now=change.at
             )
         case IssuePriorityChanged() | IssueAgreementChanged():
-            services.sla_terms_changed(issue=_issue(change), now=change.at)
+            services.sla_terms_changed(
+                issue=_issue(change), now=change.at, terms=change_terms(change)
+            )
         case IssueCommented() if change.is_staff_reply:
             services.sla_first_response(issue=_issue(change), now=change.at)
 
 
 def _issue(change: IssueChange) -> Issue:
-    return Issue.objects.get(pk=change.issue_id)
+    return change.issue or Issue.objects.get(pk=change.issue_id)
 
 
 class AgreementRule:

@@ -13,6 +13,7 @@ from clients.selectors import client_list_for_user
 from sla.models import Agreement, ClockKind, PriorityTarget, SlaClock
 from sla.policy import ClockHealth, Verdict, clock_missed_at, clock_verdict
 from tickets.choices import Priority
+from tickets.events import IssueChange
 from tickets.models import EventKind, Issue, IssueEvent
 
 
@@ -80,15 +81,37 @@ def issue_terms(*, issue: Issue, at: datetime, priority: str | None = None) -> T
     """Return the agreement and target that apply to ``issue`` at ``at``, or None.
 
     The one rule for every part that asks: filing, the SLA clocks, the pager, the portal's
-    promise and the report. ``priority`` defaults to the issue's own.
+    promise and the report. ``priority`` defaults to the issue's own. One query when the
+    agreement in force offers the priority, as it mostly does.
     """
+    priority = priority or issue.priority
+    day = timezone.localtime(at).date()
+    # Agreements of a client never overlap, so at most one is in force on a day.
+    target = (
+        PriorityTarget.objects.select_related("agreement__calendar")
+        .filter(agreement__client_id=issue.client_id, priority=priority)
+        .filter(agreement__valid_from__lte=day)
+        .filter(Q(agreement__valid_until__isnull=True) | Q(agreement__valid_until__gte=day))
+        .first()
+    )
+    if target is not None:
+        return Terms(agreement=target.agreement, target=target)
     agreement = agreement_applying(client_id=issue.client_id, at=at, fallback_id=issue.agreement_id)
     if agreement is None:
         return None
-    return Terms(
-        agreement=agreement,
-        target=target_for(agreement=agreement, priority=priority or issue.priority),
-    )
+    return Terms(agreement=agreement, target=target_for(agreement=agreement, priority=priority))
+
+
+def change_terms(change: IssueChange) -> Terms | None:
+    """Return ``issue_terms`` of the issue and moment of ``change``, looked up once per change.
+
+    The handlers of one change share the answer, so the clocks and the pager cannot read
+    different agreements for it.
+    """
+    if "terms" not in change.memo:
+        issue = change.issue or Issue.objects.get(pk=change.issue_id)
+        change.memo["terms"] = issue_terms(issue=issue, at=change.at)
+    return change.memo["terms"]
 
 
 def sla_clocks_due(

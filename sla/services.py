@@ -21,7 +21,7 @@ from sla import policy
 from sla.calendars import calendar_spec, snapshot_years, target_snapshot
 from sla.models import Agreement, ClockKind, ClockState, SlaClock
 from sla.notifications import sla_clock_notify_task
-from sla.selectors import issue_terms, sla_clocks_due
+from sla.selectors import Terms, issue_terms, sla_clocks_due
 from tickets import services as ticket_services
 from tickets.choices import OPEN_STATUSES, Status
 from tickets.models import Channel, EventKind, Issue, IssueEvent
@@ -77,15 +77,16 @@ def _due_data(clocks: list[SlaClock]) -> dict:
     }
 
 
-def sla_clocks_start(*, issue: Issue, now: datetime) -> list[SlaClock]:
+def sla_clocks_start(*, issue: Issue, now: datetime, terms: Terms | None = None) -> list[SlaClock]:
     """Start the first-response and resolution clocks of a newly filed ``issue`` at ``now``.
 
     The clocks keep a snapshot of the target that the agreement applying to the issue
     sets for its priority. No agreement, or no target for the priority, means no clocks;
     a target without a resolution time (agreed per request) means no resolution clock.
-    Clocks that already exist are left alone.
+    Clocks that already exist are left alone. ``terms``, when given, are the issue's
+    ``issue_terms`` at ``now``, looked up by the caller.
     """
-    terms = issue_terms(issue=issue, at=now)
+    terms = terms or issue_terms(issue=issue, at=now)
     if terms is None or terms.target is None:
         return []
     with transaction.atomic():
@@ -171,7 +172,7 @@ def _counting_changes(*, issue: Issue) -> list[tuple[datetime, bool]]:
     ]
 
 
-def sla_terms_changed(*, issue: Issue, now: datetime) -> None:
+def sla_terms_changed(*, issue: Issue, now: datetime, terms: Terms | None = None) -> None:
     """Judge the clocks of ``issue`` against the terms that apply from ``now`` on.
 
     Call after the priority or the applying agreement changed; ``issue`` holds the new
@@ -186,7 +187,7 @@ def sla_terms_changed(*, issue: Issue, now: datetime) -> None:
         clocks = _clocks_locked(issue=issue)
         if not clocks:
             return
-        terms = issue_terms(issue=issue, at=now)
+        terms = terms or issue_terms(issue=issue, at=now)
         if terms is None or terms.target is None:
             return
         snapshot = target_snapshot(target=terms.target, at=now)

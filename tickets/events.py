@@ -30,12 +30,17 @@ from django.db import connection
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
+    from tickets.models import Issue
+
 
 @dataclass(frozen=True, kw_only=True)
 class IssueChange:
     """Something that happened to one issue at ``at``, by ``actor_id`` through ``channel``.
 
     ``event_id`` is the row on the issue's timeline that records it, when there is one.
+    ``issue`` is the row as the announcing service left it, locked in its transaction,
+    so that handlers need not read it again; handlers must not change it. ``memo`` lets
+    handlers share what they looked up about this change.
     """
 
     issue_id: int
@@ -43,6 +48,8 @@ class IssueChange:
     actor_id: int | None
     channel: str
     event_id: int | None = None
+    issue: Issue | None = field(default=None, compare=False, repr=False)
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)

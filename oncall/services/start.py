@@ -11,23 +11,28 @@ from oncall.selectors import escalation_current, office_is_open, oncall_settings
 from oncall.services import moves
 from oncall.services.moves import admins_alert, escalation_end, event_record
 from sla.models import PriorityTarget
-from sla.selectors import issue_terms
+from sla.selectors import Terms, issue_terms
 from tickets.choices import OPEN_STATUSES
 from tickets.models import EventKind, Issue
 
 
 def paging_stop_for(
-    *, issue: Issue, now: datetime, row: OncallSettings | None = None
+    *,
+    issue: Issue,
+    now: datetime,
+    row: OncallSettings | None = None,
+    terms: Terms | None = None,
 ) -> tuple[policy.PagingStop | None, dict]:
     """Return why ``issue`` must not be paged at ``now`` (None: it must), and the terms used.
 
-    Asks only what the rule still needs: a P3 costs no look at the office hours.
+    Asks only what the rule still needs: a P3 costs no look at the office hours. ``terms``
+    are the issue's ``issue_terms`` at ``now`` when the caller has them.
     """
     done_status = None if issue.is_open else issue.status
     round_the_clock = taken = office_open = False
     described: dict = {}
     if done_status is None:
-        terms = issue_terms(issue=issue, at=now)
+        terms = terms or issue_terms(issue=issue, at=now)
         round_the_clock = terms is not None and terms.is_round_the_clock
         if terms is not None:
             described = {"agreement": {"id": terms.agreement.pk, "name": terms.agreement.name}}
@@ -53,21 +58,29 @@ def _acknowledged_since_opened(*, issue: Issue) -> bool:
 
 
 def escalation_reconcile(
-    *, issue: Issue, now: datetime, row: OncallSettings | None = None
+    *,
+    issue: Issue,
+    now: datetime,
+    row: OncallSettings | None = None,
+    terms: Terms | None = None,
+    fresh: bool = False,
 ) -> Escalation | None:
     """Start or end the paging of ``issue`` at ``now`` so that it follows the paging rule.
 
     The rule is ``oncall.policy.paging_stop``. Call with the issue row locked, as every
     issue change and the reconcile sweep do. An escalation that is no longer wanted ends
     with the reason on the timeline; one that ran out unacknowledged is released. Return
-    the issue's current escalation afterwards, if any.
+    the issue's current escalation afterwards, if any. ``fresh`` says the issue was just
+    filed and so has no escalation yet.
     """
-    stop, terms = paging_stop_for(issue=issue, now=now, row=row)
-    current = escalation_current(issue_id=issue.pk, lock=True)
+    stop, described = paging_stop_for(issue=issue, now=now, row=row, terms=terms)
+    if fresh and stop is not None:
+        return None
+    current = None if fresh else escalation_current(issue_id=issue.pk, lock=True)
     if stop is None:
         if current is not None:
             return current
-        return escalation_start(issue=issue, now=now, row=row, terms=terms)
+        return escalation_start(issue=issue, now=now, row=row, terms=described)
     if current is None:
         return None
     if current.state == EscalationState.ACTIVE:

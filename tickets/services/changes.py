@@ -88,6 +88,7 @@ def _status_apply(
     announce(
         IssueStatusChanged(
             issue_id=issue.pk,
+            issue=issue,
             at=now,
             actor_id=actor.pk if actor else None,
             channel=channel,
@@ -167,6 +168,7 @@ def issue_change_priority(
         announce(
             IssuePriorityChanged(
                 issue_id=issue.pk,
+                issue=issue,
                 at=now,
                 actor_id=actor.pk,
                 channel=channel,
@@ -229,6 +231,7 @@ def issue_assign(
         announce(
             IssueAssigned(
                 issue_id=issue.pk,
+                issue=issue,
                 at=now,
                 actor_id=actor.pk,
                 channel=channel,
@@ -358,6 +361,7 @@ def issue_agreement_change(
         announce(
             IssueAgreementChanged(
                 issue_id=issue.pk,
+                issue=issue,
                 at=now,
                 actor_id=actor.pk if actor else None,
                 channel=channel,

@@ -90,6 +90,7 @@ def comment_create(
         announce(
             IssueCommented(
                 issue_id=issue.pk,
+                issue=issue,
                 at=now,
                 actor_id=author.pk,
                 channel=channel,

@@ -178,6 +178,7 @@ def _issue_insert(
         announce(
             IssueFiled(
                 issue_id=issue.pk,
+                issue=issue,
                 at=now,
                 actor_id=requester.pk,
                 channel=channel,

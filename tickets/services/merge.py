@@ -109,6 +109,7 @@ def issue_merge(
             announce(
                 IssueMerged(
                     issue_id=source.pk,
+                    issue=source,
                     at=now,
                     actor_id=actor.pk,
                     channel=channel,
