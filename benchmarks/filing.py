@@ -13,7 +13,8 @@ tasks are queued to no broker (they would run elsewhere). It prints filings per 
 the queries of one office-hours and one night-time filing.
 
 ``--compare REV`` runs the same measurement on git revision REV, checked out into a
-temporary worktree, in the same run, and prints the ratio.
+temporary worktree, in the same run, alternating with this checkout for ``--rounds``
+rounds, and prints the medians and their ratio.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from unittest import mock
@@ -47,19 +49,31 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=300, help="issues to file (default 300)")
     parser.add_argument("--compare", metavar="REV", help="also measure git revision REV")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of a comparison (3)")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    here = _measure(args.issues)
     if args.json:
-        print(json.dumps(here))
+        print(json.dumps(_measure(args.issues)))
         return 0
-    _print("this checkout", here)
-    if args.compare:
-        there = _measure_at(args.compare, args.issues)
-        _print(args.compare, there)
-        ratio = here["per_second"] / there["per_second"]
-        print(f"\nratio this checkout / {args.compare}: {ratio:.2f}x")
+    if not args.compare:
+        _print("this checkout", _measure(args.issues))
+        return 0
+    # Alternating rounds, each in a fresh process, spread a busy machine over both sides.
+    with _worktree(args.compare) as tree:
+        here, there = [], []
+        for _round in range(args.rounds):
+            here.append(_run(ROOT, args.issues))
+            there.append(_run(tree, args.issues))
+    here_median, there_median = _median(here), _median(there)
+    _print("this checkout", here_median)
+    _print(args.compare, there_median)
+    ratio = here_median["per_second"] / there_median["per_second"]
+    print(f"\nratio this checkout / {args.compare} (medians of {args.rounds}): {ratio:.2f}x")
     return 0
+
+
+def _median(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda figures: figures["per_second"])[len(runs) // 2]
 
 
 def _measure(count: int) -> dict:
@@ -126,7 +140,8 @@ def _seed():
     return file_issue
 
 
-def _measure_at(rev: str, count: int) -> dict:
+@contextmanager
+def _worktree(rev: str):
     scratch = Path(tempfile.mkdtemp(prefix="paqt-filing-"))
     tree = scratch / "tree"
     try:
@@ -137,15 +152,7 @@ def _measure_at(rev: str, count: int) -> dict:
             capture_output=True,
         )
         shutil.copy(Path(__file__), tree / "benchmarks" / "filing.py")
-        result = subprocess.run(  # noqa: S603
-            [sys.executable, "benchmarks/filing.py", "--issues", str(count), "--json"],
-            cwd=tree,
-            check=True,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "VAR_DIR": str(scratch / "var")},
-        )
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        yield tree
     finally:
         subprocess.run(  # noqa: S603
             ["git", "worktree", "remove", "--force", str(tree)],  # noqa: S607
@@ -153,6 +160,19 @@ def _measure_at(rev: str, count: int) -> dict:
             capture_output=True,
         )
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run(tree: Path, count: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="paqt-filing-var-") as var:
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "benchmarks/filing.py", "--issues", str(count), "--json"],
+            cwd=tree,
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "VAR_DIR": var},
+        )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def _print(label: str, figures: dict) -> None:

@@ -17,7 +17,7 @@ from clients.models import Client
 from monitoring.alerts import Alert
 from monitoring.models import MonitoringAlert, MonitoringSource
 from paqt_support.exceptions import ApplicationError
-from sla.selectors import agreement_in_force, target_for
+from sla.selectors import agreement_applying, target_for
 from tickets import services as ticket_services
 from tickets.choices import Category, Status
 from tickets.models import Channel, Issue
@@ -157,7 +157,7 @@ def monitoring_user_for(*, client: Client) -> User:
 
 
 def _priority(*, source: MonitoringSource, alert: Alert, now: datetime) -> str:
-    agreement = agreement_in_force(client_id=source.client_id, on=timezone.localdate(now))
+    agreement = agreement_applying(client_id=source.client_id, at=now)
     if (
         agreement is not None
         and alert.priority

@@ -29,6 +29,12 @@ def sla_follow_change(change: IssueChange) -> None:
             services.sla_status_changed(
                 issue=_issue(change), old_status=old, new_status=new, now=change.at
             )
+            if change.reopened:
+                # The priority or the agreement may have changed while the issue was
+                # done, which left its stopped clocks alone.
+                services.sla_terms_changed(
+                    issue=_issue(change), now=change.at, terms=change_terms(change)
+                )
         case IssuePriorityChanged() | IssueAgreementChanged():
             services.sla_terms_changed(
                 issue=_issue(change), now=change.at, terms=change_terms(change)

@@ -186,3 +186,24 @@ def test_a_closure_leaves_stopped_clocks_alone(file_issue, lead, agreement):
 
     assert sla_calendar_changed(calendar_id=agreement.calendar_id, now=MONDAY_10 + HOUR) == 0
     assert clock(issue).due_at == stopped.due_at
+
+
+def test_a_priority_changed_while_the_issue_was_closed_applies_when_it_is_reopened(
+    file_issue, lead
+):
+    issue = file_issue(priority=Priority.P3)
+    ticket_services.issue_change_status(
+        issue=issue, actor=lead, status=Status.CLOSED, now=MONDAY_10 + HOUR
+    )
+    ticket_services.issue_change_priority(
+        issue=issue, actor=lead, priority=Priority.P4, reason="Wens", now=MONDAY_10 + 2 * HOUR
+    )
+
+    ticket_services.issue_change_status(
+        issue=issue, actor=lead, status=Status.IN_PROGRESS, now=MONDAY_10 + 3 * HOUR
+    )
+
+    # P4 has no resolution target: the reopened issue has no resolution clock running.
+    assert not SlaClock.objects.filter(
+        issue=issue, kind=ClockKind.RESOLUTION, stopped_at__isnull=True
+    ).exists()
