@@ -32,10 +32,10 @@ def check_broker() -> CheckResult:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
-            transport = conn.transport_cls
+            transport = conn.transport.driver_type
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with its reason
         return CheckResult(False, f"{type(exc).__name__}: {exc}")
-    return CheckResult(True, str(transport))
+    return CheckResult(True, transport)
 
 
 def check_worker(*, now: datetime) -> CheckResult:

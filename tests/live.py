@@ -3,16 +3,70 @@
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server of the test's own, on a free port, that a test may stop and start.
+
+    The Redis of REDIS_URL is shared with other test runs on the machine and is never
+    stopped. With ``persistent`` the server keeps its data across a restart in an
+    append-only file, as docker-compose.yml runs it; without, a restart empties it.
+    """
+
+    def __init__(self, directory: Path, *, persistent: bool = True):
+        self.directory = directory
+        self.persistent = persistent
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        directory.mkdir(parents=True, exist_ok=True)
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def is_up(self) -> bool:
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5)
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+
+    def start(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            return
+        command = [
+            "redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
+            "--dir", str(self.directory), "--logfile", "redis.log", "--save", "",
+            "--appendonly", "yes" if self.persistent else "no",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603
+        wait_for(self.is_up, timeout=30, message="the test's Redis did not start")
+
+    def stop(self) -> None:
+        """Shut the server down as an operator would: clients see their connections drop."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        self.process.wait(timeout=30)
 
 
 def _database_url() -> str:
@@ -110,6 +164,15 @@ def wait_for(condition, *, timeout: float = 30.0, interval: float = 0.2, message
         time.sleep(interval)
     text = message() if callable(message) else message
     pytest.fail(text or f"condition not met within {timeout} s", pytrace=False)
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """Yield a running RedisServer of this test's own; it is stopped afterwards."""
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
