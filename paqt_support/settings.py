@@ -255,6 +255,17 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # kombu's Redis transport with the channel that keeps the worker alive when Redis
     # restarts under an unacknowledged task (paqt_support/broker.py says how).
     CELERY_BROKER_TRANSPORT = "paqt_support.broker:Transport"
+    # A Redis that does not answer fails a publish (an issue being filed) and a reconnect
+    # within seconds, rather than at the operating system's TCP timeout.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 5, "socket_timeout": 10}
+# The worker tries the broker again every second for as long as it is away
+# (paqt_support/broker.py); Celery's limit of 100 tries would make it exit within two minutes.
+CELERY_WORKER_CONSUMER = "paqt_support.broker:Consumer"
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A page being sent when the broker goes away is finished: the database records it, and its
+# claim turns the redelivered message into a no-op. Cancelling it would only delay it.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
