@@ -278,9 +278,15 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # /readyz calls the workers dead when the beat-driven heartbeat is older than this.
 HEARTBEAT_MAX_AGE = timedelta(seconds=env.int("HEARTBEAT_MAX_AGE_SECONDS", default=90))
 
+# The cache holds the API's request counts. While Redis is away, each process counts in its
+# own memory instead (paqt_support/cache.py): an issue can always be filed.
 CACHES = {
     "default": (
-        env.cache_url_config(REDIS_URL)
+        {
+            **env.cache_url_config(REDIS_URL),
+            "BACKEND": "paqt_support.cache.FailOpenRedisCache",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -23,6 +23,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def unreachable_redis_url() -> str:
+    """Return the URL of a Redis that is not there: a closed port, refused at once."""
+    return f"redis://127.0.0.1:{free_port()}/0"
+
+
 class RedisServer:
     """A redis-server of the test's own, on a free port, that a test may stop and start.
 
