@@ -1,6 +1,6 @@
-"""Readiness checks behind /readyz: database, broker and a recent worker heartbeat."""
+"""Readiness checks behind /readyz and /metrics: the services, the workers, overdue work."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -9,11 +9,14 @@ from django.db import connection
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One check: whether it passed, why, and figures for monitoring (seconds, counts)."""
+
     ok: bool
     detail: str
+    values: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"ok": self.ok, "detail": self.detail}
+        return {"ok": self.ok, "detail": self.detail, **self.values}
 
 
 def check_database() -> CheckResult:
@@ -38,16 +41,70 @@ def check_broker() -> CheckResult:
     return CheckResult(True, transport)
 
 
+def check_cache() -> CheckResult:
+    """Return whether the cache's Redis answers; without Redis the cache is in memory anyway."""
+    from django.core.cache import caches
+
+    from paqt_support.cache import FailOpenRedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, FailOpenRedisCache):
+        return CheckResult(True, "in this process's memory")
+    try:
+        cache.ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with its reason
+        return CheckResult(
+            False,
+            f"Redis unreachable ({type(exc).__name__}: {exc}); each process counts the API's "
+            "requests in its own memory",
+        )
+    return CheckResult(True, "redis")
+
+
 def check_worker(*, now: datetime) -> CheckResult:
+    """Return whether a worker ran the heartbeat that beat sends, within HEARTBEAT_MAX_AGE.
+
+    ``values`` hold the age in seconds of the newest heartbeat and of each worker's.
+    """
     from ops.models import WorkerHeartbeat
 
     try:
-        latest = WorkerHeartbeat.objects.order_by("-beat_at").first()
+        beats = list(WorkerHeartbeat.objects.order_by("-beat_at"))
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with its reason
         return CheckResult(False, f"{type(exc).__name__}: {exc}")
-    if latest is None:
+    if not beats:
         return CheckResult(False, "no worker has run the heartbeat task yet")
-    age = now - latest.beat_at
-    if age > settings.HEARTBEAT_MAX_AGE:
-        return CheckResult(False, f"last heartbeat {int(age.total_seconds())} s ago")
-    return CheckResult(True, f"{latest.hostname}, {int(age.total_seconds())} s ago")
+    ages = {beat.hostname: max(0, int((now - beat.beat_at).total_seconds())) for beat in beats}
+    latest = beats[0]
+    age = ages[latest.hostname]
+    values = {"heartbeat_age_seconds": age, "workers": ages}
+    if now - latest.beat_at > settings.HEARTBEAT_MAX_AGE:
+        return CheckResult(False, f"last heartbeat {age} s ago", values)
+    return CheckResult(True, f"{latest.hostname}, {age} s ago", values)
+
+
+# A failing check of these takes the status to "unavailable" (503); of the others, to
+# "degraded" (200): taking the web servers out of rotation would not send an overdue page
+# or bring Redis back, and would stop people filing issues as well.
+REQUIRED = ("database", "broker", "worker")
+
+
+def readiness(*, now: datetime) -> tuple[str, dict[str, CheckResult]]:
+    """Return the status ("ok", "degraded" or "unavailable") and each check by name at ``now``."""
+    from oncall.selectors import check_escalations
+    from sla.selectors import check_sla_sweep
+
+    checks = {
+        "database": check_database(),
+        "broker": check_broker(),
+        "cache": check_cache(),
+        "worker": check_worker(now=now),
+    }
+    if checks["database"].ok:
+        checks["escalations"] = check_escalations(now=now)
+        checks["sla"] = check_sla_sweep(now=now)
+    if not all(checks[name].ok for name in REQUIRED):
+        return "unavailable", checks
+    if not all(check.ok for check in checks.values()):
+        return "degraded", checks
+    return "ok", checks

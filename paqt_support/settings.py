@@ -277,6 +277,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # /readyz calls the workers dead when the beat-driven heartbeat is older than this.
 HEARTBEAT_MAX_AGE = timedelta(seconds=env.int("HEARTBEAT_MAX_AGE_SECONDS", default=90))
+# /readyz reports an SLA clock the sweep (every 30 s) has not looked at this long after it
+# fell due for a look: no at-risk or breach notice goes out.
+SLA_OVERDUE_SECONDS = env.int("SLA_OVERDUE_SECONDS", default=120)
+# Monitoring sends this as "Authorization: Bearer ..." to read why a check of /readyz fails
+# and the figures of /metrics; without it only staff can. Anybody sees whether checks pass.
+READYZ_TOKEN = env.str("READYZ_TOKEN", default="")
 
 # The cache holds the API's request counts. While Redis is away, each process counts in its
 # own memory instead (paqt_support/cache.py): an issue can always be filed.
@@ -413,8 +419,8 @@ AXES_VERBOSE = False
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    # /healthz and /readyz are probed over plain HTTP from inside the cluster.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    # /healthz, /readyz and /metrics are probed over plain HTTP from inside the cluster.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
