@@ -61,6 +61,18 @@ def check_cache() -> CheckResult:
     return CheckResult(True, "redis")
 
 
+def heartbeat_age(*, worker: str, now: datetime) -> float | None:
+    """Return the seconds between ``now`` and the last heartbeat of ``worker`` (its node name).
+
+    None when that worker never ran one.
+    """
+    from ops.models import WorkerHeartbeat
+
+    beat_at = WorkerHeartbeat.objects.filter(hostname=worker).values_list("beat_at", flat=True)
+    beat_at = beat_at.first()
+    return None if beat_at is None else (now - beat_at).total_seconds()
+
+
 def check_worker(*, now: datetime) -> CheckResult:
     """Return whether a worker ran the heartbeat that beat sends, within HEARTBEAT_MAX_AGE.
 

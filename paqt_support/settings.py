@@ -277,6 +277,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # /readyz calls the workers dead when the beat-driven heartbeat is older than this.
 HEARTBEAT_MAX_AGE = timedelta(seconds=env.int("HEARTBEAT_MAX_AGE_SECONDS", default=90))
+# `manage.py run_worker` restarts its worker, and `manage.py worker_alive` fails, when the
+# worker ran no heartbeat for this long while the broker answers. Beat sends one every 30 s
+# and Redis hands it to the waiting workers in turn: keep this above 60 s per worker.
+WORKER_STALE_AFTER = timedelta(seconds=env.int("WORKER_STALE_SECONDS", default=180))
 # /readyz reports an SLA clock the sweep (every 30 s) has not looked at this long after it
 # fell due for a look: no at-risk or breach notice goes out.
 SLA_OVERDUE_SECONDS = env.int("SLA_OVERDUE_SECONDS", default=120)
