@@ -1,7 +1,7 @@
 """Readiness checks behind /readyz and /metrics: the services, the workers, overdue work."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -95,6 +95,32 @@ def check_worker(*, now: datetime) -> CheckResult:
     return CheckResult(True, f"{latest.hostname}, {age} s ago", values)
 
 
+def check_sla_sweep(*, now: datetime) -> CheckResult:
+    """Return a readiness check that fails while a clock waits for the sweep too long at ``now``.
+
+    The sweep runs every 30 s; a clock still due for a look ``SLA_OVERDUE_SECONDS`` after its
+    ``next_check_at`` means no at-risk or breach notice goes out. ``values`` hold how many
+    clocks wait and for how many seconds the oldest does.
+    """
+    from sla.selectors import sla_clocks_due
+
+    try:
+        due = sla_clocks_due(now=now - timedelta(seconds=settings.SLA_OVERDUE_SECONDS))
+        oldest = due.first()
+        count = due.count() if oldest else 0
+    except Exception as exc:  # noqa: BLE001 - a readiness check reports, never raises
+        return CheckResult(False, f"{type(exc).__name__}: {exc}")
+    if oldest is None:
+        values = {"overdue_clocks": 0, "oldest_overdue_seconds": 0}
+        return CheckResult(True, "no clock waits for the sweep", values)
+    waited = int((now - oldest[0]).total_seconds())
+    return CheckResult(
+        False,
+        f"{count} clock(s) wait for the sweep, the oldest for {waited} s",
+        {"overdue_clocks": count, "oldest_overdue_seconds": waited},
+    )
+
+
 # A failing check of these takes the status to "unavailable" (503); of the others, to
 # "degraded" (200): taking the web servers out of rotation would not send an overdue page
 # or bring Redis back, and would stop people filing issues as well.
@@ -104,7 +130,6 @@ REQUIRED = ("database", "broker", "worker")
 def readiness(*, now: datetime) -> tuple[str, dict[str, CheckResult]]:
     """Return the status ("ok", "degraded" or "unavailable") and each check by name at ``now``."""
     from oncall.selectors import check_escalations
-    from sla.selectors import check_sla_sweep
 
     checks = {
         "database": check_database(),

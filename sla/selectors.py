@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import audited
 from clients.models import Client
 from clients.selectors import client_list_for_user
-from ops.health import CheckResult
 from sla.models import Agreement, ClockKind, PriorityTarget, SlaClock
 from sla.policy import ClockHealth, Verdict, clock_verdict
 from tickets.choices import Priority
@@ -56,31 +54,6 @@ def sla_clocks_due(
         after_at, after_id = after
         due = due.filter(Q(next_check_at__gt=after_at) | Q(next_check_at=after_at, pk__gt=after_id))
     return due.order_by("next_check_at", "pk").values_list("next_check_at", "pk")[:limit]
-
-
-def check_sla_sweep(*, now: datetime) -> CheckResult:
-    """Return a readiness check that fails while a clock waits for the sweep too long at ``now``.
-
-    The sweep runs every 30 s; a clock still due for a look ``SLA_OVERDUE_SECONDS`` after its
-    ``next_check_at`` means no at-risk or breach notice goes out. ``values`` hold how many
-    clocks wait and for how many seconds the oldest does.
-    """
-    try:
-        due = sla_clocks_due(now=now - timedelta(seconds=settings.SLA_OVERDUE_SECONDS))
-        oldest = due.first()
-        count = due.count() if oldest else 0
-    except Exception as exc:  # noqa: BLE001 - a readiness check reports, never raises
-        return CheckResult(False, f"{type(exc).__name__}: {exc}")
-    if oldest is None:
-        return CheckResult(
-            True, "no clock waits for the sweep", {"overdue_clocks": 0, "oldest_overdue_seconds": 0}
-        )
-    waited = int((now - oldest[0]).total_seconds())
-    return CheckResult(
-        False,
-        f"{count} clock(s) wait for the sweep, the oldest for {waited} s",
-        {"overdue_clocks": count, "oldest_overdue_seconds": waited},
-    )
 
 
 def sla_clocks_falling_due(
