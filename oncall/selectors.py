@@ -158,19 +158,29 @@ def escalations_overdue(*, now: datetime, grace: timedelta | None = None) -> Que
 
 
 def check_escalations(*, now: datetime) -> CheckResult:
-    """Return a readiness check that fails while any escalation step is overdue at ``now``."""
+    """Return a readiness check that fails while any escalation step is overdue at ``now``.
+
+    ``values`` hold how many steps are overdue and by how many seconds the oldest is.
+    """
     try:
-        overdue = list(escalations_overdue(now=now)[:5])
+        overdue = escalations_overdue(now=now)
+        oldest = list(overdue[:5])
+        count = overdue.count() if oldest else 0
     except Exception as exc:  # noqa: BLE001 - a readiness check reports, never raises
         return CheckResult(False, f"{type(exc).__name__}: {exc}")
-    if not overdue:
-        return CheckResult(True, "no escalation step is overdue")
+    if not oldest:
+        values = {"overdue_steps": 0, "oldest_overdue_seconds": 0}
+        return CheckResult(True, "no escalation step is overdue", values)
     late = ", ".join(
         f"{e.issue.reference} step {e.step_index + 1} "
         f"({int((now - e.step_due_at).total_seconds())} s late)"
-        for e in overdue
+        for e in oldest
     )
-    return CheckResult(False, f"overdue pages: {late}")
+    values = {
+        "overdue_steps": count,
+        "oldest_overdue_seconds": int((now - oldest[0].step_due_at).total_seconds()),
+    }
+    return CheckResult(False, f"overdue pages: {late}", values)
 
 
 def escalation_current(*, issue_id: int, lock: bool = False) -> Escalation | None:

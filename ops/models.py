@@ -4,7 +4,10 @@ from django.db import models
 
 
 class WorkerHeartbeat(models.Model):
-    """The last time a worker ran the heartbeat task that beat sends; one row per worker host."""
+    """The last time a worker ran the heartbeat task that beat sends.
+
+    One row per worker: ``hostname`` is the worker's Celery node name (``worker@host``).
+    """
 
     hostname = models.CharField(max_length=255, unique=True)
     beat_at = models.DateTimeField()

@@ -8,9 +8,10 @@ from django.utils import timezone
 from ops.models import WorkerHeartbeat
 
 
-@shared_task(name="ops.heartbeat", ignore_result=True)
-def heartbeat_task() -> None:
-    """Record that a worker on this host ran a task that beat sent."""
+@shared_task(bind=True, name="ops.heartbeat", ignore_result=True)
+def heartbeat_task(self) -> None:
+    """Record that this worker (by its node name, e.g. worker@host) ran a task that beat sent."""
     WorkerHeartbeat.objects.update_or_create(
-        hostname=socket.gethostname(), defaults={"beat_at": timezone.now()}
+        hostname=self.request.hostname or socket.gethostname(),
+        defaults={"beat_at": timezone.now()},
     )

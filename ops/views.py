@@ -1,18 +1,19 @@
 """Health endpoints and, in local mode only, the mailbox of outgoing email."""
 
+import hmac
 from email import policy
 from email.parser import BytesParser
 
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from oncall.selectors import check_escalations
+from accounts.two_factor.selectors import second_factor_demand
 from ops import health
 from ops.mail import mailbox_messages
 
@@ -24,33 +25,101 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def may_read_details(request) -> bool:
+    """Return whether ``request`` may read the details of /readyz and /metrics.
+
+    Monitoring sends ``READYZ_TOKEN`` as ``Authorization: Bearer <token>``; a person needs
+    an active staff account, with the second factor entered when one is owed.
+    """
+    token = settings.READYZ_TOKEN
+    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    if token and scheme.lower() == "bearer" and hmac.compare_digest(sent.encode(), token.encode()):
+        return True
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    return user.is_verified() or second_factor_demand(user=user) is None
+
+
 @never_cache
 @require_GET
 def readyz(request):
     """Answer 200 when the database, the broker and a worker are all reachable, else 503.
 
-    Escalation steps that are overdue turn the status to "degraded" with the details.
+    A failing cache, an overdue escalation step or an SLA clock the sweep left behind turns
+    the status to "degraded" and still answers 200. Anybody sees each check's name and
+    whether it passed; a staff session or READYZ_TOKEN sees why, with the heartbeat's age
+    and how late the oldest overdue step and clock are.
     """
-    now = timezone.now()
-    checks = {
-        "database": health.check_database(),
-        "broker": health.check_broker(),
-        "worker": health.check_worker(now=now),
-    }
-    ok = all(c.ok for c in checks.values())
-    # An overdue page is reported loudly but does not fail readiness: taking the web
-    # servers out of rotation would not send it, and would take the portal down too.
-    escalations = check_escalations(now=now) if checks["database"].ok else None
-    if not ok:
-        status = "unavailable"
-    elif escalations is not None and not escalations.ok:
-        status = "degraded"
+    status, checks = health.readiness(now=timezone.now())
+    if may_read_details(request):
+        shown = {name: check.as_dict() for name, check in checks.items()}
     else:
-        status = "ok"
-    body = {"status": status, "checks": {name: c.as_dict() for name, c in checks.items()}}
-    if escalations is not None:
-        body["checks"]["escalations"] = escalations.as_dict()
-    return JsonResponse(body, status=200 if ok else 503)
+        shown = {name: {"ok": check.ok} for name, check in checks.items()}
+    return JsonResponse(
+        {"status": status, "checks": shown}, status=503 if status == "unavailable" else 200
+    )
+
+
+# (check, its value, the gauge's name, what it measures) for /metrics.
+FIGURES = (
+    (
+        "escalations",
+        "overdue_steps",
+        "paqt_escalation_overdue_steps",
+        "Escalation steps that fell due and were neither sent nor given up.",
+    ),
+    (
+        "escalations",
+        "oldest_overdue_seconds",
+        "paqt_escalation_oldest_overdue_seconds",
+        "Seconds since the oldest overdue escalation step fell due (0: none is overdue).",
+    ),
+    (
+        "sla",
+        "overdue_clocks",
+        "paqt_sla_overdue_clocks",
+        "SLA clocks that have waited too long for the sweep.",
+    ),
+    (
+        "sla",
+        "oldest_overdue_seconds",
+        "paqt_sla_oldest_overdue_seconds",
+        "Seconds the oldest of those clocks has waited (0: none waits).",
+    ),
+)
+
+
+def _gauge(name: str, help_text: str, samples: list[tuple[str, float]]) -> list[str]:
+    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
+    return lines + [f"{name}{labels} {value:g}" for labels, value in samples]
+
+
+@never_cache
+@require_GET
+def metrics(request):
+    """Answer the readiness figures in Prometheus's text format, to READYZ_TOKEN or staff."""
+    if not may_read_details(request):
+        return HttpResponseForbidden("Send READYZ_TOKEN as Authorization: Bearer.\n")
+    _status, checks = health.readiness(now=timezone.now())
+    values = {name: check.values for name, check in checks.items()}
+    lines = _gauge(
+        "paqt_check_ok",
+        "Whether a readiness check of /readyz passes (1) or fails (0).",
+        [(f'{{check="{name}"}}', int(check.ok)) for name, check in checks.items()],
+    )
+    lines += _gauge(
+        "paqt_worker_heartbeat_age_seconds",
+        "Seconds since each worker last ran the heartbeat task that beat sends.",
+        [
+            (f'{{worker="{worker}"}}', age)
+            for worker, age in values["worker"].get("workers", {}).items()
+        ],
+    )
+    for check, key, name, help_text in FIGURES:
+        if key in values.get(check, {}):
+            lines += _gauge(name, help_text, [("", values[check][key])])
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; version=0.0.4")
 
 
 def _local_only():

@@ -246,14 +246,28 @@ CELERY_BROKER_URL = (
     env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://localhost//"
 )
 CELERY_BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "control_folder": str(CELERY_BROKER_DIR / "control"),
     }
-else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # kombu's Redis transport with the channel that keeps the worker alive when Redis
+    # restarts under an unacknowledged task (paqt_support/broker.py says how).
+    CELERY_BROKER_TRANSPORT = "paqt_support.broker:Transport"
+    # A Redis that does not answer fails a publish (an issue being filed) and a reconnect
+    # within seconds, rather than at the operating system's TCP timeout.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 5, "socket_timeout": 10}
+# The worker tries the broker again every second for as long as it is away
+# (paqt_support/broker.py); Celery's limit of 100 tries would make it exit within two minutes.
+CELERY_WORKER_CONSUMER = "paqt_support.broker:Consumer"
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A page being sent when the broker goes away is finished: the database records it, and its
+# claim turns the redelivered message into a no-op. Cancelling it would only delay it.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -265,10 +279,26 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # /readyz calls the workers dead when the beat-driven heartbeat is older than this.
 HEARTBEAT_MAX_AGE = timedelta(seconds=env.int("HEARTBEAT_MAX_AGE_SECONDS", default=90))
+# `manage.py run_worker` restarts its worker, and `manage.py worker_alive` fails, when the
+# worker ran no heartbeat for this long while the broker answers. Beat sends one every 30 s
+# and Redis hands it to the waiting workers in turn: keep this above 60 s per worker.
+WORKER_STALE_AFTER = timedelta(seconds=env.int("WORKER_STALE_SECONDS", default=180))
+# /readyz reports an SLA clock the sweep (every 30 s) has not looked at this long after it
+# fell due for a look: no at-risk or breach notice goes out.
+SLA_OVERDUE_SECONDS = env.int("SLA_OVERDUE_SECONDS", default=120)
+# Monitoring sends this as "Authorization: Bearer ..." to read why a check of /readyz fails
+# and the figures of /metrics; without it only staff can. Anybody sees whether checks pass.
+READYZ_TOKEN = env.str("READYZ_TOKEN", default="")
 
+# The cache holds the API's request counts. While Redis is away, each process counts in its
+# own memory instead (paqt_support/cache.py): an issue can always be filed.
 CACHES = {
     "default": (
-        env.cache_url_config(REDIS_URL)
+        {
+            **env.cache_url_config(REDIS_URL),
+            "BACKEND": "paqt_support.cache.FailOpenRedisCache",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -395,8 +425,8 @@ AXES_VERBOSE = False
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    # /healthz and /readyz are probed over plain HTTP from inside the cluster.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    # /healthz, /readyz and /metrics are probed over plain HTTP from inside the cluster.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

@@ -12,6 +12,7 @@ from ops import views as ops_views
 urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
     path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", ops_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("i18n/setlang/", language.set_language, name="set_language"),

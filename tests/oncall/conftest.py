@@ -9,6 +9,7 @@ from oncall.demo import seed_oncall_demo
 from oncall.models import OncallSettings
 from sla.models import Tier
 from tests.factories import ContactFactory, StaffFactory, TeamFactory, agreement_with_targets
+from tests.oncall.live import round_the_clock, setup, smtp  # noqa: F401 - the live tests' fixtures
 from tickets import services as ticket_services
 from tickets.choices import Priority
 

@@ -11,6 +11,7 @@ from oncall.models import Escalation, EscalationState, Page
 from oncall.services import ACK_SALT, Outcome, escalation_acknowledge, escalation_step_run
 from paqt_support.exceptions import ApplicationError
 from tests.factories import StaffFactory
+from tests.live import unreachable_redis_url
 from tests.oncall.conftest import SUNDAY_3AM
 from tickets import services as ticket_services
 from tickets.models import Channel, EventKind, IssueEvent
@@ -169,3 +170,15 @@ def test_the_page_email_and_the_link_are_logged_as_the_engineers_access_by_email
         "203.0.113.9",
     )
     assert {(c.user, c.channel) for c in changed} == {(staff["eva"], AuditChannel.EMAIL)}
+
+
+def test_the_link_acknowledges_while_the_cache_in_redis_is_unreachable(client, paged, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "paqt_support.cache.FailOpenRedisCache",
+            "LOCATION": unreachable_redis_url(),
+        }
+    }
+    assert client.post(link_in(mail.outbox[0])).status_code == 200
+    paged.refresh_from_db()
+    assert paged.state == EscalationState.ACKNOWLEDGED

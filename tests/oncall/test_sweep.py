@@ -101,13 +101,19 @@ def test_readiness_reports_a_database_error_instead_of_raising():
     assert (result.ok, result.detail) == (False, "RuntimeError: down")
 
 
-def test_readyz_reports_an_overdue_page_as_degraded_without_failing(escalation, client):
+def test_readyz_reports_an_overdue_page_as_degraded_without_failing(escalation, client, settings):
     from ops.tasks import heartbeat_task
 
+    settings.READYZ_TOKEN = "monitoring-secret"
     with time_machine.travel(SUNDAY_3AM + 3 * MINUTE, tick=False):
         heartbeat_task()
-        response = client.get("/readyz")
+        response = client.get("/readyz", HTTP_AUTHORIZATION="Bearer monitoring-secret")
+        anonymous = client.get("/readyz")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "degraded"
-    assert escalation.issue.reference in body["checks"]["escalations"]["detail"]
+    escalations = body["checks"]["escalations"]
+    assert escalation.issue.reference in escalations["detail"]
+    assert (escalations["overdue_steps"], escalations["oldest_overdue_seconds"]) == (1, 180)
+    assert anonymous.json()["checks"]["escalations"] == {"ok": False}
+    assert escalation.issue.reference not in anonymous.content.decode()

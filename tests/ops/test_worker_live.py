@@ -8,7 +8,12 @@ from tests.live import wait_for, worker_process  # noqa: F401 - a fixture
 pytestmark = [pytest.mark.live_services]
 
 
-def test_worker_with_beat_runs_the_heartbeat_and_readyz_turns_ready(worker_process, client):  # noqa: F811
+def test_worker_with_beat_runs_the_heartbeat_and_readyz_turns_ready(
+    worker_process,  # noqa: F811
+    client,
+    settings,
+):
+    settings.READYZ_TOKEN = "monitoring-secret"
     assert client.get("/readyz").status_code == 503
     worker = worker_process(beat=True)
     worker.start()
@@ -17,7 +22,7 @@ def test_worker_with_beat_runs_the_heartbeat_and_readyz_turns_ready(worker_proce
         timeout=60,
         message="beat and worker did not record a heartbeat",
     )
-    response = client.get("/readyz")
+    response = client.get("/readyz", HTTP_AUTHORIZATION="Bearer monitoring-secret")
     assert response.status_code == 200, response.json()
     assert response.json()["checks"]["broker"]["detail"].lower().startswith("redis")
 

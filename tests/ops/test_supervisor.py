@@ -1,0 +1,138 @@
+"""The supervisor restarts the worker when it exits or hangs, says so, and stops it on request."""
+
+import io
+import sys
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from ops.models import WorkerHeartbeat
+from ops.supervisor import Supervisor
+
+PREFIX = "[supervisor] The Celery worker worker@test"
+
+
+class FakeTime:
+    """A clock that each sleep moves on by the seconds asked, while really sleeping 10 ms."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        time.sleep(0.01)
+
+
+def child(code: str) -> list[str]:
+    return [sys.executable, "-c", code]
+
+
+def supervise(command, *, heartbeat_age=lambda: None, broker_ok=lambda: True, stale_after=1000):
+    fake = FakeTime()
+    out = io.StringIO()
+    supervisor = Supervisor(
+        command,
+        name="worker@test",
+        heartbeat_age=heartbeat_age,
+        broker_ok=broker_ok,
+        stale_after=stale_after,
+        out=out,
+        clock=fake.clock,
+        sleep=fake.sleep,
+    )
+    return supervisor, out, fake
+
+
+def test_a_worker_that_exits_is_started_again_after_a_growing_pause_and_said_so():
+    supervisor, out, _ = supervise(child("import sys; sys.exit(3)"))
+    assert supervisor.run(max_starts=3) == 3
+    assert out.getvalue().splitlines() == [
+        f"{PREFIX} exited with code 3; starting it again in {delay} s." for delay in (1, 2, 4)
+    ]
+
+
+def test_the_pause_starts_again_from_one_second_after_a_worker_ran_steadily():
+    # Half a real second is over a minute on the fake clock.
+    supervisor, out, _ = supervise(child("import time; time.sleep(0.7)"))
+    supervisor.run(max_starts=2)
+    assert out.getvalue().splitlines() == [
+        f"{PREFIX} exited with code 0; starting it again in 1 s.",
+        f"{PREFIX} exited with code 0; starting it again in 1 s.",
+    ]
+
+
+def test_a_worker_without_heartbeat_while_the_broker_answers_is_stopped_and_started_again():
+    supervisor, out, fake = supervise(child("import time; time.sleep(60)"), stale_after=30)
+    supervisor.run(max_starts=1)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(f"{PREFIX} ran no heartbeat for ")
+    assert "it hangs" in lines[0]
+    assert lines[1] == f"{PREFIX} was stopped because it hung; starting it again in 1 s."
+    assert fake.now < 60
+
+
+def test_a_worker_killed_by_a_signal_is_said_to_be(tmp_path):
+    supervisor, out, _ = supervise(child("import os, signal; os.kill(os.getpid(), signal.SIGKILL)"))
+    supervisor.run(max_starts=1)
+    assert out.getvalue() == f"{PREFIX} was killed by SIGKILL; starting it again in 1 s.\n"
+
+
+def test_a_worker_that_beats_is_left_alone():
+    supervisor, out, _ = supervise(
+        child("import time; time.sleep(1)"), heartbeat_age=lambda: 5.0, stale_after=30
+    )
+    assert supervisor.run(max_starts=1) == 0
+    assert "hangs" not in out.getvalue()
+
+
+def test_silence_while_the_broker_is_away_is_not_a_hang_and_its_return_starts_the_count():
+    fake_time = {}
+
+    def broker_ok() -> bool:
+        return fake_time["clock"]() >= 120
+
+    supervisor, out, fake = supervise(
+        child("import time; time.sleep(1.5)"), broker_ok=broker_ok, stale_after=50
+    )
+    fake_time["clock"] = fake.clock
+    assert supervisor.run(max_starts=1) == 0
+    assert fake.now > 140
+    assert "hangs" not in out.getvalue()
+
+
+def test_stopping_the_supervisor_stops_the_worker_and_starts_nothing_again():
+    supervisor, out, _ = supervise(child("import time; time.sleep(60)"))
+    threading.Timer(0.5, supervisor.stop).start()
+    assert supervisor.run() == -15
+    assert supervisor.starts == 1
+    assert out.getvalue() == ""
+
+
+def test_a_worker_that_ignores_sigterm_is_killed():
+    ignores = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"
+    supervisor, _out, _ = supervise(child(ignores))
+    threading.Timer(0.5, supervisor.stop).start()
+    assert supervisor.run() == -9
+
+
+@pytest.mark.django_db
+def test_worker_alive_passes_for_a_recent_heartbeat_and_fails_for_an_old_one(settings):
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(hostname="worker@a", beat_at=now)
+    out = io.StringIO()
+    call_command("worker_alive", "--name", "worker@a", stdout=out)
+    assert "ran the heartbeat 0 s ago" in out.getvalue()
+    WorkerHeartbeat.objects.filter(hostname="worker@a").update(
+        beat_at=now - settings.WORKER_STALE_AFTER - timedelta(seconds=1)
+    )
+    with pytest.raises(CommandError, match="last ran the heartbeat"):
+        call_command("worker_alive", "--name", "worker@a")
+    with pytest.raises(CommandError, match="has not run the heartbeat task yet"):
+        call_command("worker_alive", "--name", "worker@b")
