@@ -18,7 +18,6 @@ from tickets.events import (
     IssueAssigned,
     IssuePriorityChanged,
     IssueStatusChanged,
-    announce,
 )
 from tickets.models import (
     Channel,
@@ -28,6 +27,7 @@ from tickets.models import (
 )
 from tickets.selectors import issue_may_be_worked_on_by
 from tickets.services.common import (
+    _announce,
     _check_priority,
     _clean_text,
     _event_record,
@@ -85,17 +85,11 @@ def _status_apply(
         channel=channel,
         data={"from": old, "to": status, **(details or {})},
     )
-    announce(
-        IssueStatusChanged(
-            issue_id=issue.pk,
-            issue=issue,
-            at=now,
-            actor_id=actor.pk if actor else None,
-            channel=channel,
-            event_id=event.pk,
-            old=old,
-            new=status,
-        )
+    _announce(
+        IssueStatusChanged,
+        event=event,
+        old=old,
+        new=status,
     )
     return event
 
@@ -165,17 +159,11 @@ def issue_change_priority(
             channel=channel,
             data={"from": old, "to": priority, "reason": reason},
         )
-        announce(
-            IssuePriorityChanged(
-                issue_id=issue.pk,
-                issue=issue,
-                at=now,
-                actor_id=actor.pk,
-                channel=channel,
-                event_id=event.pk,
-                old=old,
-                new=priority,
-            )
+        _announce(
+            IssuePriorityChanged,
+            event=event,
+            old=old,
+            new=priority,
         )
         _notify_update_on_commit(event)
     return issue
@@ -228,17 +216,11 @@ def issue_assign(
             },
             is_internal=True,
         )
-        announce(
-            IssueAssigned(
-                issue_id=issue.pk,
-                issue=issue,
-                at=now,
-                actor_id=actor.pk,
-                channel=channel,
-                event_id=event.pk,
-                old_assignee_id=old,
-                new_assignee_id=assignee.pk if assignee else None,
-            )
+        _announce(
+            IssueAssigned,
+            event=event,
+            old_assignee_id=old,
+            new_assignee_id=assignee.pk if assignee else None,
         )
     return issue
 
@@ -358,16 +340,10 @@ def issue_agreement_change(
             data={"from": old, "to": agreement_id, "name": str(issue.agreement)},
             is_internal=True,
         )
-        announce(
-            IssueAgreementChanged(
-                issue_id=issue.pk,
-                issue=issue,
-                at=now,
-                actor_id=actor.pk if actor else None,
-                channel=channel,
-                event_id=event.pk,
-                old_agreement_id=old,
-                new_agreement_id=agreement_id,
-            )
+        _announce(
+            IssueAgreementChanged,
+            event=event,
+            old_agreement_id=old,
+            new_agreement_id=agreement_id,
         )
     return issue

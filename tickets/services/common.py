@@ -11,7 +11,7 @@ from paqt_support.exceptions import ApplicationError
 from paqt_support.transactions import after_commit
 from tickets.attachments import CheckedUpload
 from tickets.choices import Priority
-from tickets.events import registry
+from tickets.events import IssueChange, announce, registry
 from tickets.models import (
     Attachment,
     Comment,
@@ -47,6 +47,21 @@ def _event_record(
         is_internal=is_internal,
         channel=channel,
         created_at=now,
+    )
+
+
+def _announce(change_type: type[IssueChange], *, event: IssueEvent, **fields) -> None:
+    """Announce the change that ``event`` records, with the issue row the service holds."""
+    announce(
+        change_type(
+            issue_id=event.issue_id,
+            issue=event.issue,
+            at=event.created_at,
+            actor_id=event.actor_id,
+            channel=event.channel,
+            event_id=event.pk,
+            **fields,
+        )
     )
 
 

@@ -10,7 +10,7 @@ from accounts.models import User
 from paqt_support.exceptions import ApplicationError, NotAllowedError
 from tickets import workflow
 from tickets.attachments import attachments_check
-from tickets.events import IssueCommented, announce
+from tickets.events import IssueCommented
 from tickets.models import (
     Attachment,
     Channel,
@@ -21,6 +21,7 @@ from tickets.models import (
 from tickets.services.changes import _status_apply
 from tickets.services.common import (
     BODY_MAX,
+    _announce,
     _attachments_store,
     _clean_text,
     _event_record,
@@ -87,18 +88,12 @@ def comment_create(
             is_internal=is_internal,
         )
         Issue.objects.filter(pk=issue.pk).update(updated_at=now, last_activity_at=now)
-        announce(
-            IssueCommented(
-                issue_id=issue.pk,
-                issue=issue,
-                at=now,
-                actor_id=author.pk,
-                channel=channel,
-                event_id=event.pk,
-                comment_id=comment.pk,
-                is_internal=is_internal,
-                by_staff=author.is_staff,
-            )
+        _announce(
+            IssueCommented,
+            event=event,
+            comment_id=comment.pk,
+            is_internal=is_internal,
+            by_staff=author.is_staff,
         )
         if not is_internal:
             new_status = (

@@ -15,7 +15,7 @@ from paqt_support.exceptions import ApplicationError, NotAllowedError
 from paqt_support.transactions import after_commit
 from tickets.attachments import CheckedUpload, attachments_check
 from tickets.choices import Category
-from tickets.events import IssueFiled, announce
+from tickets.events import IssueFiled
 from tickets.models import (
     Channel,
     EventKind,
@@ -25,6 +25,7 @@ from tickets.models import (
 from tickets.services.common import (
     BODY_MAX,
     TITLE_MAX,
+    _announce,
     _attachments_store,
     _check_priority,
     _clean_text,
@@ -175,15 +176,6 @@ def _issue_insert(
         _attachments_store(
             issue=issue, uploads=uploads, uploaded_by=requester, now=now, channel=channel
         )
-        announce(
-            IssueFiled(
-                issue_id=issue.pk,
-                issue=issue,
-                at=now,
-                actor_id=requester.pk,
-                channel=channel,
-                event_id=event.pk,
-            )
-        )
+        _announce(IssueFiled, event=event)
         after_commit(issue_created_notify_task.delay, issue.pk)
     return issue
