@@ -11,6 +11,7 @@ from paqt_support.exceptions import ApplicationError, NotAllowedError
 from sla import services as sla_services
 from tickets import workflow
 from tickets.attachments import attachments_check
+from tickets.markdown import render_markdown
 from tickets.models import (
     Attachment,
     Channel,
@@ -57,6 +58,8 @@ def comment_create(
             field="body",
         )
     uploads = attachments_check(files)
+    # Rendered once, here and outside the lock: pages and emails show the stored HTML.
+    body_html = render_markdown(body)
 
     with transaction.atomic():
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
@@ -64,6 +67,7 @@ def comment_create(
             issue=issue,
             author=author,
             body=body,
+            body_html=body_html,
             is_internal=is_internal,
             channel=channel,
             created_at=now,

@@ -16,6 +16,7 @@ from paqt_support.exceptions import ApplicationError, NotAllowedError
 from sla import services as sla_services
 from tickets.attachments import CheckedUpload, attachments_check
 from tickets.choices import Category
+from tickets.markdown import render_markdown
 from tickets.models import (
     Channel,
     EventKind,
@@ -105,6 +106,7 @@ def issue_create(
             requester=requester,
             title=title,
             description=description,
+            description_html=render_markdown(description),
             priority=priority,
             category=category,
             component=component,
@@ -130,6 +132,7 @@ def _issue_insert(
     requester: User,
     title: str,
     description: str,
+    description_html: str,
     priority: str,
     category: str,
     component: str,
@@ -149,6 +152,7 @@ def _issue_insert(
             sequence=sequence,
             title=title,
             description=description,
+            description_html=description_html,
             category=category,
             component=component,
             priority=priority,
