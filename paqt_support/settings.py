@@ -200,6 +200,7 @@ MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 # Attachments: limits per file and per upload, and the content types we accept.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=5)
+ATTACHMENT_MAX_PER_ISSUE = env.int("ATTACHMENT_MAX_PER_ISSUE", default=100)
 ATTACHMENT_ALLOWED_TYPES = env.list(
     "ATTACHMENT_ALLOWED_TYPES",
     default=[
@@ -222,6 +223,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # How long after resolution a client may still reopen an issue.
 ISSUE_REOPEN_DAYS = env.int("ISSUE_REOPEN_DAYS", default=14)
+# Issues one contact may file in the portal per period; the API has its throttles.
+ISSUE_FILING_LIMIT = env.int("ISSUE_FILING_LIMIT", default=20)
+ISSUE_FILING_PERIOD_MINUTES = env.int("ISSUE_FILING_PERIOD_MINUTES", default=10)
 
 # Email: EMAIL_URL=smtp://user:pass@host:port (smtp+tls:// for STARTTLS) sends real mail;
 # without it, mail is kept as .eml files under var/mail that /dev/mail lists.

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from clients.models import Client
 from paqt_support.exceptions import ApplicationError
 from sla.models import Agreement
 from sla.selectors import agreement_in_force, target_for
-from tickets.attachments import CheckedUpload
+from tickets.attachments import AttachmentRejected, CheckedUpload
 from tickets.choices import Priority
 from tickets.models import (
     Attachment,
@@ -79,6 +80,14 @@ def _attachments_store(
     comment: Comment | None = None,
     is_internal: bool = False,
 ) -> list[Attachment]:
+    if uploads:
+        held = Attachment.objects.filter(issue=issue).count()
+        if held + len(uploads) > settings.ATTACHMENT_MAX_PER_ISSUE:
+            raise AttachmentRejected(
+                _("This issue holds %(count)d files; it takes at most %(max)d.")
+                % {"count": held, "max": settings.ATTACHMENT_MAX_PER_ISSUE},
+                field="attachments",
+            )
     stored = []
     for upload in uploads:
         attachment = Attachment(

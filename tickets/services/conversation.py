@@ -113,7 +113,7 @@ def attachment_add(
     is_internal: bool = False,
     now: datetime | None = None,
 ) -> list[Attachment]:
-    """Add files to ``issue`` outside a reply."""
+    """Add files to ``issue`` outside a reply; a client adds none to a resolved or closed one."""
     now = _now(now)
     if uploaded_by.client_id and uploaded_by.client_id != issue.client_id:
         raise NotAllowedError(_("You cannot add files to this issue."))
@@ -123,6 +123,14 @@ def attachment_add(
     if not uploads:
         raise ApplicationError(_("Choose at least one file."), field="attachments")
     with transaction.atomic():
+        # Locked, so that the state checked and the files counted stay as they are.
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        if not uploaded_by.is_staff and not issue.is_open:
+            raise ApplicationError(
+                _("This issue is %(status)s. Reopen it to add files.")
+                % {"status": issue.get_status_display().lower()},
+                field="attachments",
+            )
         stored = _attachments_store(
             issue=issue,
             uploads=uploads,
