@@ -2,6 +2,7 @@
 
 import pytest
 
+from clients.models import Client
 from oncall.models import Escalation, Page
 from tests.factories import StaffFactory
 from tests.portal.helpers import issue_file
@@ -91,6 +92,20 @@ def test_a_contact_cannot_file_for_another_client(contact_api, other_org):
 
     assert response.status_code == 400
     assert response.json()["invalid-params"] == [{"name": "client", "reason": "Unknown client."}]
+    assert not Issue.objects.exists()
+
+
+def test_a_contact_of_a_switched_off_client_files_nothing(contact_api, org):
+    Client.objects.filter(pk=org.client.pk).update(is_active=False)
+
+    response = contact_api.post(
+        "/api/v1/issues", {"title": "x", "description": "y", "priority": "P3"}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json()["detail"] == (
+        "Gemeente Vrb is switched off: no issues can be filed for it. Please call us."
+    )
     assert not Issue.objects.exists()
 
 

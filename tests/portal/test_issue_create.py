@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from clients.models import Client
 from sla.models import PriorityTarget
 from tests.factories import AgreementFactory, ClientFactory, ContactFactory, PriorityTargetFactory
 from tests.portal.helpers import PDF, PNG, log_in, pdf, png
@@ -254,3 +255,13 @@ def test_the_filing_limit_counts_each_contact_apart(client, org, settings, time_
     colleague = ContactFactory(client=org.client)
 
     assert log_in(client, colleague).post(NEW, _form_data()).status_code == 302
+
+
+def test_a_contact_of_a_switched_off_client_files_nothing(logged_in, org):
+    Client.objects.filter(pk=org.client.pk).update(is_active=False)
+
+    response = logged_in.post(NEW, _form_data())
+
+    assert response.status_code == 200
+    assert "is switched off: no issues can be filed" in _errors(response)["__all__"][0]
+    assert not Issue.objects.exists()

@@ -93,6 +93,11 @@ def issue_create(
     component = (component or "").strip()[:200]
     if requester.client_id not in (None, client.pk) or not requester.is_active:
         raise NotAllowedError(_("You cannot file issues for this organisation."))
+    if not Client.objects.filter(pk=client.pk, is_active=True).exists():
+        raise NotAllowedError(
+            _("%(client)s is switched off: no issues can be filed for it. Please call us.")
+            % {"client": client.name}
+        )
     local_now = timezone.localtime(now)
     agreement = _check_priority(client=client, priority=priority, on_date=local_now.date())
     uploads = attachments_check(files)
