@@ -1,6 +1,8 @@
-"""Guards around every request: input no view can use."""
+"""Guards around every request: input no view can use, and bodies too large."""
 
+from django.conf import settings
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from api.middleware import is_api
@@ -38,5 +40,45 @@ class NulCharacterRefusalMiddleware:
                 request,
                 status=400,
                 message=_("The address of this request contains a NUL character; remove it."),
+            )
+        return self.get_response(request)
+
+
+def request_body_limit(content_type: str) -> int:
+    """Return the largest body, in bytes, that a request of ``content_type`` may send.
+
+    A form with files may carry ATTACHMENT_MAX_FILES of ATTACHMENT_MAX_BYTES each, and its
+    other fields; any other body DATA_UPLOAD_MAX_MEMORY_SIZE.
+    """
+    if content_type == "multipart/form-data":
+        return (
+            settings.ATTACHMENT_MAX_FILES * settings.ATTACHMENT_MAX_BYTES
+            + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+class RequestBodyLimitMiddleware:
+    """Answer 413 to a request that announces a body over its limit, without reading it.
+
+    Django refuses a large form only after reading it, files and all; the announced
+    ``Content-Length`` is known before a byte of the body arrives.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = request_body_limit(request.content_type)
+        if length > limit:
+            return _refusal(
+                request,
+                status=413,
+                message=_("The request is too large: at most %(size)s can be sent at once.")
+                % {"size": filesizeformat(limit)},
             )
         return self.get_response(request)

@@ -92,8 +92,9 @@ MIDDLEWARE = [
     # Before CommonMiddleware, so that every answer under /api/v1 carries API-Version.
     "api.middleware.ApiVersionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before anything reads the request: the audit log, the views.
+    # Before anything reads the request: the audit log, the CSRF check, the views.
     "paqt_support.middleware.NulCharacterRefusalMiddleware",
+    "paqt_support.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
