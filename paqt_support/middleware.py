@@ -1,8 +1,9 @@
-"""Guards around every request: input no view can use, and bodies too large."""
+"""Guards around every request: input no view can use, bodies too large, and private pages."""
 
 from django.conf import settings
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from api.middleware import is_api
@@ -82,3 +83,20 @@ class RequestBodyLimitMiddleware:
                 % {"size": filesizeformat(limit)},
             )
         return self.get_response(request)
+
+
+class PrivateCacheMiddleware:
+    """Mark every answer to a logged-in person ``Cache-Control: private, no-store``.
+
+    Their pages hold client data: no shared proxy may keep them, and no browser may keep
+    them on disk for the next person at the same computer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
