@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from accounts.models import User
-from accounts.services import invitation_send
+from accounts.services import invitation_send, password_reset_send
 
 
 @shared_task(
@@ -20,3 +20,14 @@ def invitation_send_task(user_id: int, invited_by_id: int) -> None:
     if user is None or invited_by is None or user.has_usable_password():
         return
     invitation_send(user=user, invited_by=invited_by)
+
+
+@shared_task(
+    name="accounts.send_password_reset",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def password_reset_send_task(email: str, language: str) -> None:
+    # Sending twice only mails a second valid link.
+    password_reset_send(email=email, language=language)

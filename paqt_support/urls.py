@@ -24,7 +24,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(),
+        accounts_views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
