@@ -57,7 +57,7 @@ def colleague_invite(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.colleague_invite(
+            services.colleague_invite(
                 admin=request.user,
                 email=data["email"],
                 first_name=data["first_name"],
@@ -68,10 +68,13 @@ def colleague_invite(request):
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
+            # Told from the form, alike whether the service invited or, for an address
+            # outside the organisation, quietly did not.
+            name = f"{data['first_name']} {data['last_name']}".strip()
             messages.success(
                 request,
                 _("%(name)s has been invited and will receive an email at %(email)s.")
-                % {"name": user, "email": user.email},
+                % {"name": name, "email": data["email"].strip().lower()},
             )
             return redirect("accounts:colleague-list")
     return render(request, "portal/colleague_invite.html", {"form": form})
