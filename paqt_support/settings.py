@@ -395,9 +395,15 @@ AUDIT_SYSTEM_NAME = env.str("AUDIT_SYSTEM_NAME", default="paqt-support")
 # Off, nobody is asked, and API tokens of staff without one are accepted.
 TWO_FACTOR_ENFORCED = env.bool("TWO_FACTOR_ENFORCED", default=True)
 OTP_TOTP_ISSUER = "PAQT Support"
-# After each wrong code the next try waits 1, 2, 4, ... seconds (django-otp's throttling).
-OTP_TOTP_THROTTLE_FACTOR = 1
-OTP_STATIC_THROTTLE_FACTOR = 1
+# Wrong codes count against the session, not the device (accounts/two_factor/attempts.py):
+# django-otp's own throttling would let anyone with the password freeze the owner's app.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# After each wrong code the session's next try waits 1, 2, 4, ... seconds; after
+# TWO_FACTOR_SESSION_FAILURE_LIMIT wrong codes the session ends. One client address checks at
+# most TWO_FACTOR_CODES_PER_IP codes per quarter of an hour.
+TWO_FACTOR_SESSION_FAILURE_LIMIT = env.int("TWO_FACTOR_SESSION_FAILURE_LIMIT", default=5)
+TWO_FACTOR_CODES_PER_IP = env.int("TWO_FACTOR_CODES_PER_IP", default=30)
 
 # Login throttling: an account, or an address, is locked after AXES_FAILURE_LIMIT failures
 # for AXES_COOLOFF_MINUTES. Counting both stops guessing one password for many accounts.
