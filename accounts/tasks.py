@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from accounts.lockout.services import unlock_link_send
 from accounts.models import User
 from accounts.services import invitation_refused_notify, invitation_send, password_reset_send
 
@@ -44,3 +45,14 @@ def invitation_refused_notify_task(admin_id: int, email: str) -> None:
     admin = User.objects.select_related("client").filter(pk=admin_id).first()
     if admin is not None and admin.client_id:
         invitation_refused_notify(admin=admin, email=email)
+
+
+@shared_task(
+    name="accounts.send_unlock_link",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def unlock_link_send_task(username: str) -> None:
+    # Safe to run twice: one link per lockout, kept in the database.
+    unlock_link_send(username=username)

@@ -415,6 +415,9 @@ AXES_RESET_ON_SUCCESS = True
 # still gets no more than AXES_FAILURE_LIMIT tries per period.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# A locked account's owner is mailed a single-use link; the browser that opens it logs in to
+# that account through the lock (accounts/lockout), while whoever is guessing stays locked.
+AXES_WHITELIST_CALLABLE = "accounts.lockout.bypass.bypass_granted"
 # Behind a proxy every request comes from the proxy's address, and one guesser would lock
 # everybody out: the client's address is read as the API's throttles and the access log read
 # it (API_NUM_PROXIES).
