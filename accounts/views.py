@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
@@ -19,6 +20,9 @@ from audit.middleware import client_address
 from paqt_support.exceptions import ApplicationError, RateLimitedError
 from paqt_support.ratelimit import limit_exceeded, seconds_left
 from tickets.views import contact_required
+
+# The window in which requests for a new password are counted.
+PASSWORD_RESET_PERIOD_SECONDS = 60 * 60
 
 
 def client_admin_required(view):
@@ -117,29 +121,29 @@ def logout_everywhere(request):
     return redirect("login")
 
 
-HOUR = 60 * 60
-
-
 def _password_reset_limit_check(*, email: str, address: str) -> None:
     """Raise ``RateLimitedError`` past the hourly limits per email address and client address."""
     per_address = limit_exceeded(
         scope="password-reset-ip",
         key=address,
         limit=settings.PASSWORD_RESET_LIMIT_PER_IP,
-        period=HOUR,
+        period=PASSWORD_RESET_PERIOD_SECONDS,
     )
     per_email = limit_exceeded(
         scope="password-reset-email",
         key=email.strip().lower(),
         limit=settings.PASSWORD_RESET_LIMIT_PER_EMAIL,
-        period=HOUR,
+        period=PASSWORD_RESET_PERIOD_SECONDS,
     )
     if per_address or per_email:
-        minutes = -(-seconds_left(period=HOUR) // 60)
+        minutes = -(-seconds_left(period=PASSWORD_RESET_PERIOD_SECONDS) // 60)
         raise RateLimitedError(
-            _(
+            ngettext(
                 "A new password was asked for too often, for this address or from here. "
-                "Try again in %(minutes)d minutes."
+                "Try again in %(minutes)d minute.",
+                "A new password was asked for too often, for this address or from here. "
+                "Try again in %(minutes)d minutes.",
+                minutes,
             )
             % {"minutes": minutes}
         )
