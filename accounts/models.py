@@ -1,4 +1,4 @@
-"""User accounts: client contacts and provider staff share one user model."""
+"""User accounts: client contacts and provider staff share one user model; unlock links."""
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -66,3 +66,28 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class UnlockLink(models.Model):
+    """A single-use link, mailed to the owner of a locked account, to log in before the lock ends.
+
+    Only a hash of its secret is kept; the mail holds the secret itself.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="unlock_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("sent at"), editable=False)
+    expires_at = models.DateTimeField(_("expires at"), editable=False)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("unlock link")
+        verbose_name_plural = _("unlock links")
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="accounts_unlocklink_user_sent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

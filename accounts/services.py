@@ -1,11 +1,13 @@
 """Contacts: a client admin invites, deactivates and reactivates; an administrator anonymises."""
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -20,7 +22,7 @@ from accounts.models import User
 from api.models import ApiToken
 from audit.models import AuditAction
 from audit.services import audit_record
-from clients.selectors import user_is_administrator
+from clients.selectors import team_members, user_is_administrator
 from paqt_support.exceptions import ApplicationError, NotAllowedError
 from tickets.models import EventKind, Issue, IssueEvent
 
@@ -70,10 +72,50 @@ def invitation_send(*, user: User, invited_by: User) -> None:
     message.send()
 
 
+def password_reset_send(*, email: str, language: str) -> None:
+    """Email each active account of ``email`` that has a password a link to choose a new one.
+
+    An address without such an account gets nothing. Run from a task: the page that asked
+    answers the same, as fast, whether the address is known or not.
+    """
+    form = PasswordResetForm({"email": email})
+    if not form.is_valid():
+        return
+    site = urlsplit(settings.SITE_URL)
+    with translation.override(language):
+        form.save(domain_override=site.netloc, use_https=site.scheme == "https")
+
+
 def _invitation_queue(*, user: User, invited_by: User) -> None:
     from accounts.tasks import invitation_send_task
 
     invitation_send_task.delay(user.pk, invited_by.pk)
+
+
+def invitation_refused_notify(*, admin: User, email: str) -> int:
+    """Tell the team of ``admin``'s client that ``admin`` invited ``email`` in vain.
+
+    The address belongs to an account outside the organisation: no invitation went out, and
+    the client admin was told nothing of it. The administrators hear of it when the client
+    has no team. Return how many people were mailed.
+    """
+    recipients = [(m.email, m.preferred_language) for m in team_members(client_id=admin.client_id)]
+    recipients = [(address, language) for address, language in recipients if address]
+    if not recipients:
+        recipients = [(address, settings.LANGUAGE_CODE) for _name, address in settings.ADMINS]
+    context = {"admin": admin, "client": admin.client, "email": email}
+    for address, language in recipients:
+        with translation.override(language):
+            subject = render_to_string("accounts/email/invitation_refused_subject.txt", context)
+            text = render_to_string("accounts/email/invitation_refused.txt", context)
+        EmailMessage(subject=" ".join(subject.split()), body=text, to=[address]).send()
+    return len(recipients)
+
+
+def _invitation_refused_queue(*, admin: User, email: str) -> None:
+    from accounts.tasks import invitation_refused_notify_task
+
+    invitation_refused_notify_task.delay(admin.pk, email)
 
 
 def colleague_invite(
@@ -84,11 +126,16 @@ def colleague_invite(
     last_name: str,
     preferred_language: str = "nl",
     is_client_admin: bool = False,
-) -> User:
+) -> User | None:
     """Create a contact of ``admin``'s client without a password and email a set-password link.
 
-    The email address doubles as the user name. Raise ``ApplicationError`` when the address
-    is taken, and ``NotAllowedError`` when ``admin`` is no client admin.
+    The email address doubles as the user name. Raise ``ApplicationError`` when a colleague
+    has the address already, and ``NotAllowedError`` when ``admin`` is no client admin.
+
+    An address of an account outside the organisation (another client's contact, a staff
+    member) is invited in vain: nothing is created or sent, the client's team is told, and
+    None returned, so that the admin hears the same as for a new address and learns nothing
+    of accounts that are not theirs to see.
     """
     _check_admin(admin)
     email = (email or "").strip().lower()
@@ -97,9 +144,8 @@ def colleague_invite(
     languages = [code for code, _label in User._meta.get_field("preferred_language").choices]
     if preferred_language not in languages:
         raise ApplicationError(_("Choose one of the languages offered."), field="language")
-    taken = _("Someone with this email address already has an account.")
-    if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
-        raise ApplicationError(taken, field="email")
+    if _address_taken(admin=admin, email=email):
+        return None
     user = User(
         username=email,
         email=email,
@@ -117,9 +163,25 @@ def colleague_invite(
                 lambda: _invitation_queue(user=user, invited_by=admin), robust=True
             )
     except IntegrityError:
-        # Two admins invited the same address at the same moment.
-        raise ApplicationError(taken, field="email") from None
+        # Someone took the address at the same moment.
+        if _address_taken(admin=admin, email=email):
+            return None
+        raise
     return user
+
+
+def _address_taken(*, admin: User, email: str) -> bool:
+    """Return True when ``email`` belongs to an account outside ``admin``'s organisation,
+    having told the team; raise ``ApplicationError`` when a colleague has it."""
+    holders = User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email))
+    if holders.filter(client_id=admin.client_id).exists():
+        raise ApplicationError(
+            _("Someone in your organisation has this email address already."), field="email"
+        )
+    if not holders.exists():
+        return False
+    transaction.on_commit(lambda: _invitation_refused_queue(admin=admin, email=email), robust=True)
+    return True
 
 
 def colleague_deactivate(*, admin: User, colleague: User) -> User:

@@ -1,20 +1,28 @@
-"""Account pages: the client admin's colleagues, invitations; logging out, and login lockout."""
+"""Account pages: the client admin's colleagues, invitations; logging out, a new password."""
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
-from accounts.forms import InviteForm
+from accounts.forms import InviteForm, PasswordResetRequestForm
 from accounts.models import User
-from paqt_support.exceptions import ApplicationError
+from audit.middleware import client_address
+from paqt_support.exceptions import ApplicationError, RateLimitedError
+from paqt_support.ratelimit import limit_exceeded, seconds_left
 from portal.views import contact_required
+
+# The window in which requests for a new password are counted.
+PASSWORD_RESET_PERIOD_SECONDS = 60 * 60
 
 
 def client_admin_required(view):
@@ -53,7 +61,7 @@ def colleague_invite(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.colleague_invite(
+            services.colleague_invite(
                 admin=request.user,
                 email=data["email"],
                 first_name=data["first_name"],
@@ -64,10 +72,13 @@ def colleague_invite(request):
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
+            # Told from the form, alike whether the service invited or, for an address
+            # outside the organisation, quietly did not.
+            name = f"{data['first_name']} {data['last_name']}".strip()
             messages.success(
                 request,
                 _("%(name)s has been invited and will receive an email at %(email)s.")
-                % {"name": user, "email": user.email},
+                % {"name": name, "email": data["email"].strip().lower()},
             )
             return redirect("accounts:colleague-list")
     return render(request, "portal/colleague_invite.html", {"form": form})
@@ -108,3 +119,47 @@ def logout_everywhere(request):
     logout(request)
     messages.success(request, _("You have been logged out on all your devices."))
     return redirect("login")
+
+
+def _password_reset_limit_check(*, email: str, address: str) -> None:
+    """Raise ``RateLimitedError`` past the hourly limits per email address and client address."""
+    per_address = limit_exceeded(
+        scope="password-reset-ip",
+        key=address,
+        limit=settings.PASSWORD_RESET_LIMIT_PER_IP,
+        period=PASSWORD_RESET_PERIOD_SECONDS,
+    )
+    per_email = limit_exceeded(
+        scope="password-reset-email",
+        key=email.strip().lower(),
+        limit=settings.PASSWORD_RESET_LIMIT_PER_EMAIL,
+        period=PASSWORD_RESET_PERIOD_SECONDS,
+    )
+    if per_address or per_email:
+        minutes = -(-seconds_left(period=PASSWORD_RESET_PERIOD_SECONDS) // 60)
+        raise RateLimitedError(
+            ngettext(
+                "A new password was asked for too often, for this address or from here. "
+                "Try again in %(minutes)d minute.",
+                "A new password was asked for too often, for this address or from here. "
+                "Try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes}
+        )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a new password, a few times an hour per email address and per client address."""
+
+    form_class = PasswordResetRequestForm
+
+    def form_valid(self, form):
+        try:
+            _password_reset_limit_check(
+                email=form.cleaned_data["email"], address=client_address(self.request)
+            )
+        except RateLimitedError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        return super().form_valid(form)

@@ -6,6 +6,7 @@ from rest_framework import authentication, exceptions
 
 from accounts.two_factor.selectors import second_factor_is_mandatory, second_factor_is_set_up
 from api.services import TokenInvalidError, api_token_authenticate
+from ops.error_mail import authentication_refused_mark
 
 SCHEMES = {"token", "bearer"}
 
@@ -44,6 +45,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
     """Authenticate with a personal API token; ``request.auth`` is the ``ApiToken``."""
 
     def authenticate(self, request):
+        try:
+            return self._authenticate(request)
+        except Exception:
+            authentication_refused_mark(request)
+            raise
+
+    def _authenticate(self, request):
         secret = bearer_secret(request)
         if secret is None:
             return None

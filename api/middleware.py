@@ -8,7 +8,7 @@ from api.problems import PROBLEM_CONTENT_TYPE, problem_response
 API_PREFIX = "/api/v1"
 
 
-def _is_api(path: str) -> bool:
+def is_api(path: str) -> bool:
     return path == API_PREFIX or path.startswith(API_PREFIX + "/")
 
 
@@ -25,7 +25,7 @@ class ApiVersionMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not _is_api(request.path_info):
+        if not is_api(request.path_info):
             return response
         content_type = response.get("Content-Type", "")
         if response.status_code >= 400 and not content_type.startswith(PROBLEM_CONTENT_TYPE):
@@ -36,6 +36,9 @@ class ApiVersionMiddleware:
             for header in ("Allow", "Retry-After", "WWW-Authenticate", "Vary"):
                 if header in response:
                     converted[header] = response[header]
+            # Django marks an answer it logged; unmarked, a server error would be logged, and
+            # mailed to the administrators, a second time on its way out.
+            converted._has_been_logged = getattr(response, "_has_been_logged", False)
             response = converted
         response["API-Version"] = settings.SPECTACULAR_SETTINGS["VERSION"]
         return response

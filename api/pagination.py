@@ -1,7 +1,11 @@
 """Cursor pagination of the API's lists: stable pages however many rows arrive meanwhile."""
 
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 
@@ -10,7 +14,8 @@ class ApiCursorPagination(CursorPagination):
 
     The ordering of a view (``ordering`` query parameter or the view's default) must end
     in a unique field so that a row is never on two pages. A ``page_size`` that is not a
-    whole number from 1 to 100 answers 400 rather than being ignored.
+    whole number from 1 to 100 answers 400 rather than being ignored, and so does a cursor
+    that this API did not hand out.
     """
 
     page_size = 25
@@ -25,6 +30,48 @@ class ApiCursorPagination(CursorPagination):
             return super().get_ordering(request, queryset, view)
         ordering = getattr(view, "ordering", None) or self.ordering
         return (ordering,) if isinstance(ordering, str) else tuple(ordering)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            raise self._invalid_cursor() from None
+        if cursor is not None and cursor.position is not None:
+            self._position_check(cursor.position)
+        return cursor
+
+    def _position_check(self, position: str) -> None:
+        """Refuse a position that is no value of the ordering's field.
+
+        The position goes into the query as it is: a forged one would fail there, as a
+        server error.
+        """
+        model, field = self.model, None
+        for name in self.ordering[0].lstrip("-").split("__"):
+            field = model._meta.get_field(name)
+            model = field.related_model or model
+        try:
+            if "\x00" in position:
+                raise ValueError(position)
+            value = field.to_python(position)
+            field.run_validators(value)
+        except (DjangoValidationError, ValueError, TypeError):
+            raise self._invalid_cursor() from None
+        if isinstance(value, datetime) and timezone.is_naive(value):
+            raise self._invalid_cursor()
+
+    def _invalid_cursor(self) -> ValidationError:
+        return ValidationError(
+            {
+                self.cursor_query_param: [
+                    _("This cursor was not handed out by the API. Start again at the first page.")
+                ]
+            }
+        )
 
     def get_page_size(self, request):
         values = request.query_params.getlist(self.page_size_query_param)

@@ -12,7 +12,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import OrderingFilter
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -22,6 +22,7 @@ from accounts.models import User
 from api import selectors
 from api.exceptions import PreconditionFailed, PreconditionRequired
 from api.filters import EscalationFilter, IssueFilter
+from api.parsers import BoundedJSONParser
 from api.permissions import IsStaff, StaffModelPermissions
 from api.renderers import AnyMediaRenderer
 from api.serializers import (
@@ -245,7 +246,7 @@ class CommentListView(AddressLimitMixin, IssueMixin, generics.ListCreateAPIView)
     permission_classes = [StaffModelPermissions]
     staff_permissions = {"GET": ("tickets.view_comment",), "POST": ("tickets.add_comment",)}
     serializer_class = CommentSerializer
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser]
     ordering = ["created_at", "id"]
 
     def get_queryset(self):

@@ -1,17 +1,17 @@
 """Who sends a webhook: a monitoring source, by bearer secret or by Sentry's signature."""
 
-import json
-
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import authentication, exceptions, permissions
 
 from api.authentication import bearer_secret
+from api.parsers import JSONTooDeepError, json_loads_bounded
 from monitoring.models import MonitoringSource
 from monitoring.services import (
     SourceSecretInvalidError,
     monitoring_source_authenticate,
     monitoring_source_verify_sentry,
 )
+from ops.error_mail import authentication_refused_mark
 
 
 class MonitoringSourceAuthentication(authentication.BaseAuthentication):
@@ -23,6 +23,13 @@ class MonitoringSourceAuthentication(authentication.BaseAuthentication):
     """
 
     def authenticate(self, request):
+        try:
+            return self._authenticate(request)
+        except Exception:
+            authentication_refused_mark(request)
+            raise
+
+    def _authenticate(self, request):
         try:
             secret = bearer_secret(request)
             if secret is not None:
@@ -44,7 +51,9 @@ class MonitoringSourceAuthentication(authentication.BaseAuthentication):
 
 def _installation_id(body: bytes) -> str:
     try:
-        payload = json.loads(body)
+        payload = json_loads_bounded(body)
+    except JSONTooDeepError as exc:
+        raise exceptions.ParseError(str(exc)) from None
     except (ValueError, UnicodeDecodeError):
         return ""
     installation = payload.get("installation") if isinstance(payload, dict) else None

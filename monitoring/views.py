@@ -3,10 +3,10 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.parsers import BoundedJSONParser
 from api.throttling import AddressLimitMixin
 from audit import context as audit_context
 from monitoring.alerts import alerts_from_alertmanager, sentry_alert
@@ -41,7 +41,7 @@ class WebhookView(AddressLimitMixin, APIView):
     permission_classes = [IsMonitoringSource]
     # The address limit of AddressLimitMixin is the one that applies.
     throttle_classes = []
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     kind: str
 
     def initial(self, request, *args, **kwargs):

@@ -31,3 +31,10 @@ class NotAllowedError(ApplicationError):
 
     code = "not-allowed"
     status = 403
+
+
+class RateLimitedError(ApplicationError):
+    """The caller did this too often in a short while; they may try again later."""
+
+    code = "rate-limited"
+    status = 429

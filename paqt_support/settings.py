@@ -94,6 +94,9 @@ MIDDLEWARE = [
     # Before CommonMiddleware, so that every answer under /api/v1 carries API-Version.
     "api.middleware.ApiVersionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the request: the audit log, the CSRF check, the views.
+    "paqt_support.middleware.NulCharacterRefusalMiddleware",
+    "paqt_support.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,6 +110,7 @@ MIDDLEWARE = [
     # After the language, so that its pages and API refusals speak the person's language.
     "accounts.two_factor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "paqt_support.middleware.PrivateCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -165,6 +169,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Asking for a new password: at most this many times an hour per email address and per
+# client address (API_NUM_PROXIES says which address that is).
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=20)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -202,6 +210,7 @@ MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 # Attachments: limits per file and per upload, and the content types we accept.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=5)
+ATTACHMENT_MAX_PER_ISSUE = env.int("ATTACHMENT_MAX_PER_ISSUE", default=100)
 ATTACHMENT_ALLOWED_TYPES = env.list(
     "ATTACHMENT_ALLOWED_TYPES",
     default=[
@@ -224,6 +233,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # How long after resolution a client may still reopen an issue.
 ISSUE_REOPEN_DAYS = env.int("ISSUE_REOPEN_DAYS", default=14)
+# Issues one contact may file in the portal per period; the API has its throttles.
+ISSUE_FILING_LIMIT = env.int("ISSUE_FILING_LIMIT", default=20)
+ISSUE_FILING_PERIOD_MINUTES = env.int("ISSUE_FILING_PERIOD_MINUTES", default=10)
 
 # Email: EMAIL_URL=smtp://user:pass@host:port (smtp+tls:// for STARTTLS) sends real mail;
 # without it, mail is kept as .eml files under var/mail that /dev/mail lists.
@@ -314,7 +326,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiCursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # The per-address limit ("ip") runs before authentication: api.throttling.
@@ -353,13 +365,29 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
+# Errors of requests are mailed to ADMINS (outside DEBUG) once per kind of error per
+# ERROR_MAIL_INTERVAL_MINUTES, and never for a request whose credentials were refused.
+ERROR_MAIL_INTERVAL_MINUTES = env.int("ERROR_MAIL_INTERVAL_MINUTES", default=60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "ops.error_mail.ThrottledAdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Replaces Django's own mail handler; the messages reach the console through root.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
@@ -399,9 +427,15 @@ AUDIT_SYSTEM_NAME = env.str("AUDIT_SYSTEM_NAME", default="paqt-support")
 # Off, nobody is asked, and API tokens of staff without one are accepted.
 TWO_FACTOR_ENFORCED = env.bool("TWO_FACTOR_ENFORCED", default=True)
 OTP_TOTP_ISSUER = "PAQT Support"
-# After each wrong code the next try waits 1, 2, 4, ... seconds (django-otp's throttling).
-OTP_TOTP_THROTTLE_FACTOR = 1
-OTP_STATIC_THROTTLE_FACTOR = 1
+# Wrong codes count against the session, not the device (accounts/two_factor/attempts.py):
+# django-otp's own throttling would let anyone with the password freeze the owner's app.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# After each wrong code the session's next try waits 1, 2, 4, ... seconds; after
+# TWO_FACTOR_SESSION_FAILURE_LIMIT wrong codes the session ends. One client address checks at
+# most TWO_FACTOR_CODES_PER_IP codes per quarter of an hour.
+TWO_FACTOR_SESSION_FAILURE_LIMIT = env.int("TWO_FACTOR_SESSION_FAILURE_LIMIT", default=5)
+TWO_FACTOR_CODES_PER_IP = env.int("TWO_FACTOR_CODES_PER_IP", default=30)
 
 # Login throttling: an account, or an address, is locked after AXES_FAILURE_LIMIT failures
 # for AXES_COOLOFF_MINUTES. Counting both stops guessing one password for many accounts.
@@ -413,6 +447,9 @@ AXES_RESET_ON_SUCCESS = True
 # still gets no more than AXES_FAILURE_LIMIT tries per period.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# A locked account's owner is mailed a single-use link; the browser that opens it logs in to
+# that account through the lock (accounts/lockout), while whoever is guessing stays locked.
+AXES_WHITELIST_CALLABLE = "accounts.lockout.bypass.bypass_granted"
 # Behind a proxy every request comes from the proxy's address, and one guesser would lock
 # everybody out: the client's address is read as the API's throttles and the access log read
 # it (API_NUM_PROXIES).

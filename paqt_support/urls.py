@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from accounts import language
 from accounts import views as accounts_views
+from accounts.lockout import views as lockout_views
 from ops import views as ops_views
 
 urlpatterns = [
@@ -25,7 +26,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(),
+        accounts_views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -43,6 +44,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/unlock/<str:token>/", lockout_views.unlock, name="account-unlock"),
     path("accounts/", include("accounts.urls")),
     path("sla/", include("sla.urls")),
     path("oncall/", include("oncall.urls")),

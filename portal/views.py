@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from paqt_support.exceptions import ApplicationError
+from paqt_support.exceptions import ApplicationError, RateLimitedError
+from paqt_support.ratelimit import limit_exceeded
 from portal.forms import AttachmentForm, IssueFilterForm, IssueForm, ReplyForm, StatusForm
 from portal.selectors import issue_detail_for_user, issue_search_with_clocks
 from portal.targets_text import priority_offers
@@ -105,6 +106,7 @@ def issue_create(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
+                _filing_limit_check(request.user)
                 issue = services.issue_create(
                     client=request.user.client,
                     requester=request.user,
@@ -138,6 +140,24 @@ def issue_create(request):
             offers=offers,
         )
     return render(request, "portal/issue_form.html", {"form": form, "agreement": agreement})
+
+
+def _filing_limit_check(user) -> None:
+    """Raise ``RateLimitedError`` once ``user`` filed ISSUE_FILING_LIMIT issues this period."""
+    minutes = settings.ISSUE_FILING_PERIOD_MINUTES
+    if limit_exceeded(
+        scope="portal-filing",
+        key=str(user.pk),
+        limit=settings.ISSUE_FILING_LIMIT,
+        period=minutes * 60,
+    ):
+        raise RateLimitedError(
+            _(
+                "You have filed %(count)d issues in %(minutes)d minutes, the most we take. "
+                "Wait a few minutes before filing the next, or call us when it is urgent."
+            )
+            % {"count": settings.ISSUE_FILING_LIMIT, "minutes": minutes}
+        )
 
 
 def _may_move(request, issue: Issue, target: str) -> bool:

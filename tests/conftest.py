@@ -1,4 +1,4 @@
-"""Shared fixtures: mail kept in memory, media under a temporary folder, live-service markers."""
+"""Shared fixtures: mail in memory, media in a temporary folder, an empty cache, live services."""
 
 import os
 from pathlib import Path
@@ -36,6 +36,19 @@ def _isolated_files(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # A deliberately slow hash is the point in production and only a cost in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """Start every test with no request counted: rate limits count in the cache, across tests.
+
+    Not for the tests with real workers: with Redis the cache shares its database with the
+    broker, whose queue bindings a flush would remove.
+    """
+    from django.core.cache import cache
+
+    if "live_services" not in request.keywords:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

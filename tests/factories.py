@@ -10,6 +10,7 @@ from clients.models import Client, Team
 from oncall.models import Escalation, EscalationPolicy, EscalationState, Rota, RotaLayer
 from sla.models import Agreement, PriorityTarget, SupportCalendar, Tier
 from tickets.choices import Category, Priority, Status
+from tickets.markdown import render_markdown
 from tickets.models import Comment, Issue
 
 OFFICE_HOURS = {str(d): [["09:00", "17:00"]] for d in range(5)}
@@ -130,6 +131,7 @@ class IssueFactory(factory.django.DjangoModelFactory):
     reference = factory.LazyAttribute(lambda o: f"{o.client.code}-{o.year}-{o.sequence:04d}")
     title = factory.Faker("sentence", nb_words=6, locale="nl_NL")
     description = factory.Faker("paragraph", locale="nl_NL")
+    description_html = factory.LazyAttribute(lambda o: render_markdown(o.description))
     category = Category.INCIDENT
     priority = Priority.P3
     requested_priority = factory.SelfAttribute("priority")
@@ -147,6 +149,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
     issue = factory.SubFactory(IssueFactory)
     author = factory.SelfAttribute("issue.requester")
     body = factory.Faker("paragraph", locale="nl_NL")
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
     created_at = factory.LazyFunction(timezone.now)
 
 

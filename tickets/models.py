@@ -50,6 +50,12 @@ class Issue(models.Model):
     sequence = models.PositiveIntegerField(editable=False)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=20000)
+    description_html = models.TextField(
+        _("description as HTML"),
+        blank=True,
+        editable=False,
+        help_text=_("The description rendered and sanitised when it was written."),
+    )
     category = models.CharField(
         _("category"), max_length=20, choices=Category.choices, default=Category.INCIDENT
     )
@@ -186,6 +192,12 @@ class Comment(models.Model):
         related_name="comments",
     )
     body = models.TextField(_("message"), max_length=20000)
+    body_html = models.TextField(
+        _("message as HTML"),
+        blank=True,
+        editable=False,
+        help_text=_("The message rendered and sanitised when it was written."),
+    )
     is_internal = models.BooleanField(_("internal note"), default=False)
     channel = models.CharField(
         _("channel"), max_length=20, choices=Channel.choices, default=Channel.PORTAL

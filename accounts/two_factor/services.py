@@ -4,7 +4,7 @@ import logging
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.oath import TOTP
@@ -100,42 +100,27 @@ def _audit(*, user: User, what: str) -> None:
     audit_record(action=AuditAction.CHANGE, obj=user, detail={"second_factor": what})
 
 
-def _throttled_message(details: dict | None) -> str:
-    until = (details or {}).get("locked_until")
-    if until is None:
-        return _("Too many wrong codes. Wait a moment and try again.")
-    return _("Too many wrong codes. Try again after %(time)s.") % {
-        "time": formats.time_format(timezone.localtime(until), "TIME_FORMAT")
-    }
-
-
 def second_factor_verify(*, user: User, code: str) -> Device:
     """Return the device of ``user`` that accepts ``code``: the app's 6 digits or a recovery code.
 
-    A recovery code works once. After a wrong code each device waits 1, 2, 4... seconds
-    before it checks another (django-otp's throttling), so that codes cannot be guessed.
-    Raise ``SecondFactorError`` otherwise. The app reads the clock itself.
+    A recovery code works once. Raise ``SecondFactorError`` otherwise; how often a session
+    may try is the pages' to limit (``accounts.two_factor.attempts``), never the device's, so
+    that nobody can freeze the owner's app with wrong codes. The app reads the clock itself.
     """
     code = normalise_code(code)
     # Six digits go to the app, anything else to the recovery codes: a typo in one then
     # never delays the other.
     model = TOTPDevice if len(code) == 6 and code.isdigit() else StaticDevice
-    refused = None
     with transaction.atomic():
+        # Locked, so that a code used in two tabs at once is accepted once.
         device = model.objects.select_for_update().filter(user=user, confirmed=True).first()
-        if device is not None:
-            allowed, details = device.verify_is_allowed()
-            if not allowed:
-                refused = _throttled_message(details)
-            elif device.verify_token(code):
-                return device
-    # Outside the transaction, so that the failure counted by verify_token() is kept.
-    if refused is None:
-        refused = (
-            _("That code is not right, or it has been used already.")
-            if model is TOTPDevice
-            else _("That is neither a code from your app nor an unused recovery code.")
-        )
+        if device is not None and device.verify_token(code):
+            return device
+    refused = (
+        _("That code is not right, or it has been used already.")
+        if model is TOTPDevice
+        else _("That is neither a code from your app nor an unused recovery code.")
+    )
     audit_record(
         action=AuditAction.LOGIN_FAILED,
         obj=user,

@@ -7,11 +7,13 @@ from functools import wraps
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from accounts.two_factor import selectors, services
+from accounts.two_factor import attempts, selectors, services
 from accounts.two_factor.forms import AppCodeForm, ClientTwoFactorForm, CodeForm
 from accounts.views import client_admin_required
 from paqt_support.exceptions import ApplicationError
@@ -70,6 +72,47 @@ def _form_of_the_security_page(view):
         if request.method == "GET":
             return redirect("accounts:security")
         return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class _TooManyWrongCodes(Exception):
+    """The session tried the limit of wrong codes; ``_ends_a_guessing_session`` ends it."""
+
+
+def _with_code(request, form, check) -> tuple[bool, object]:
+    """Run ``check``, a service that checks the form's code, within the session's limits.
+
+    Return (True, its result), or (False, None) with the reason on ``form``. Raise
+    ``_TooManyWrongCodes`` for the wrong code that reaches the session's limit.
+    """
+    now = timezone.now()
+    refusal = attempts.code_check_refusal(request, now=now)
+    if refusal:
+        form.add_error("code", refusal)
+        return False, None
+    try:
+        result = check()
+    except services.SecondFactorError as exc:
+        if attempts.code_failed(request, now=now):
+            raise _TooManyWrongCodes from None
+        form.add_service_error(exc)
+        return False, None
+    attempts.code_accepted(request)
+    return True, result
+
+
+def _ends_a_guessing_session(view):
+    """Log out a session that tried too many wrong codes: it must pass the password again."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _TooManyWrongCodes:
+            logout(request)
+            messages.error(request, _("Too many wrong codes. Log in again to try once more."))
+            return redirect("login")
 
     return wrapper
 
@@ -138,6 +181,7 @@ def two_factor_qr(request):
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_ends_a_guessing_session
 def two_factor_verify(request):
     """Ask for the code of the app, or a recovery code, then go on where the person was going."""
     next_url = _next_url(request)
@@ -150,11 +194,12 @@ def two_factor_verify(request):
         return redirect(next_url)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            device = services.second_factor_verify(user=user, code=form.cleaned_data["code"])
-        except ApplicationError as exc:
-            form.add_service_error(exc)
-        else:
+        accepted, device = _with_code(
+            request,
+            form,
+            lambda: services.second_factor_verify(user=user, code=form.cleaned_data["code"]),
+        )
+        if accepted:
             _mark_verified(request, device)
             if isinstance(device, StaticDevice):
                 _warn_codes_left(request, selectors.recovery_codes_left(user=user))
@@ -200,15 +245,23 @@ def security(request):
 
 @login_required
 @_form_of_the_security_page
+@_ends_a_guessing_session
 def two_factor_disable(request):
     """Switch two-factor authentication off, after a current code; never for staff."""
     form = CodeForm(request.POST, prefix="off")
     if form.is_valid():
         try:
-            services.second_factor_disable(user=request.user, code=form.cleaned_data["code"])
+            accepted, _nothing = _with_code(
+                request,
+                form,
+                lambda: services.second_factor_disable(
+                    user=request.user, code=form.cleaned_data["code"]
+                ),
+            )
         except ApplicationError as exc:
             form.add_service_error(exc)
-        else:
+            accepted = False
+        if accepted:
             messages.success(
                 request, _("Two-factor authentication is off: you log in with your password.")
             )
@@ -219,15 +272,23 @@ def two_factor_disable(request):
 @login_required
 @never_cache
 @_form_of_the_security_page
+@_ends_a_guessing_session
 def recovery_codes_renew(request):
     """Replace the recovery codes after a current code, and show the new ones once."""
     form = CodeForm(request.POST, prefix="renew")
     if form.is_valid():
         try:
-            codes = services.recovery_codes_renew(user=request.user, code=form.cleaned_data["code"])
+            accepted, codes = _with_code(
+                request,
+                form,
+                lambda: services.recovery_codes_renew(
+                    user=request.user, code=form.cleaned_data["code"]
+                ),
+            )
         except ApplicationError as exc:
             form.add_service_error(exc)
-        else:
+            accepted = False
+        if accepted:
             return _recovery_codes_page(
                 request, codes=codes, next_url=reverse("accounts:security"), first=False
             )

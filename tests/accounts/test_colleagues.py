@@ -124,12 +124,54 @@ def test_bad_invitations_answer_with_a_message(as_admin, overrides, field, messa
     assert User.objects.count() == users_before
 
 
-def test_an_address_that_already_has_an_account_is_refused(as_admin, other_org, mailoutbox):
-    response = as_admin.post(INVITE, _invite_data(email=other_org.contact.email.upper()))
+def test_a_colleagues_address_is_refused_with_a_message(as_admin, org, mailoutbox):
+    response = as_admin.post(INVITE, _invite_data(email=org.contact.email.upper()))
     assert response.context["form"].errors["email"] == [
-        "Someone with this email address already has an account."
+        "Someone in your organisation has this email address already."
     ]
     assert mailoutbox == []
+
+
+def _invited(as_admin, email: str, capture) -> tuple[int, str, str]:
+    """Invite ``email``; return the answer's status, where it leads and what it says there."""
+    with capture(execute=True):
+        response = as_admin.post(INVITE, _invite_data(email=email))
+    page = as_admin.get(response["Location"]).content.decode()
+    said = re.search(r"Noor Jansen has been invited[^<]*", page).group(0)
+    return response.status_code, response["Location"], said.replace(email.lower(), "<email>")
+
+
+@pytest.mark.parametrize("outsider", ["other_client_contact", "staff_member", "other_admin"])
+def test_an_address_outside_the_organisation_is_answered_as_a_new_one_and_the_team_told(
+    as_admin, org, other_org, mailoutbox, django_capture_on_commit_callbacks, outsider
+):
+    address = {
+        "other_client_contact": other_org.contact.email,
+        "staff_member": org.staff.email,
+        "other_admin": other_org.admin.email.upper(),
+    }[outsider]
+    users_before = User.objects.count()
+
+    outside = _invited(as_admin, address, django_capture_on_commit_callbacks)
+    told = [m for m in mailoutbox if m.to == [org.staff.email]]
+    mailoutbox.clear()
+    fresh = _invited(as_admin, "noor@vreeburg.nl", django_capture_on_commit_callbacks)
+
+    assert outside == fresh
+    assert User.objects.count() == users_before + 1
+    assert not User.objects.filter(client=org.client, email__iexact=address).exists()
+    assert [m.subject for m in told] == [f"An invitation at {org.client.name} was not sent"]
+    assert address.lower() in told[0].body
+    assert str(org.admin) in told[0].body
+
+
+def test_without_a_team_the_administrators_are_told(org, other_org, mailoutbox, settings):
+    settings.ADMINS = [("Beheer", "beheer@example.org")]
+    org.client.team.delete()
+
+    services.invitation_refused_notify(admin=org.admin, email=other_org.contact.email)
+
+    assert [m.to for m in mailoutbox] == [["beheer@example.org"]]
 
 
 def test_deactivate_and_reactivate_a_colleague(as_admin, client, org):

@@ -9,6 +9,7 @@ import time_machine
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -233,6 +234,62 @@ def test_after_a_wrong_code_the_next_try_must_wait(client, staff):
     assert too_soon.status_code == 200
     assert "Too many wrong codes." in too_soon.text
     assert later.status_code == 302 and later["Location"] == ADMIN
+
+
+def _guess(browser, device, at) -> object:
+    with time_machine.travel(at, tick=False):
+        return browser.post(VERIFY, {"code": _wrong(app_code(device))})
+
+
+def test_wrong_codes_of_one_session_do_not_hold_up_the_owner_in_another(client, staff):
+    device = app_for(staff)
+    guesser = Client()
+    guesser.force_login(staff)
+    start = timezone.now()
+    for n in range(4):
+        _guess(guesser, device, start + timedelta(seconds=20 * n))
+
+    client.force_login(staff)
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        response = client.post(VERIFY, {"code": app_code(device), "next": ADMIN})
+
+    assert response.status_code == 302 and response["Location"] == ADMIN
+
+
+def test_a_session_that_tries_too_many_wrong_codes_is_logged_out(client, staff, settings):
+    settings.TWO_FACTOR_SESSION_FAILURE_LIMIT = 3
+    device = app_for(staff)
+    client.force_login(staff)
+    start = timezone.now()
+
+    answers = [_guess(client, device, start + timedelta(seconds=20 * n)) for n in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 302]
+    assert answers[-1]["Location"] == reverse("login")
+    assert "_auth_user_id" not in client.session
+    login_page = client.get(reverse("login"))
+    assert "Too many wrong codes. Log in again to try once more." in login_page.text
+
+
+def test_one_client_address_checks_a_limited_number_of_codes(client, staff, settings):
+    settings.TWO_FACTOR_CODES_PER_IP = 2
+    device = app_for(staff)
+    start = timezone.now()
+    for n in range(2):
+        guesser = Client()
+        guesser.force_login(staff)
+        _guess(guesser, device, start + timedelta(seconds=n))
+
+    client.force_login(staff)
+    with time_machine.travel(start + timedelta(seconds=5), tick=False):
+        refused = client.post(VERIFY, {"code": app_code(device)})
+    elsewhere = Client(REMOTE_ADDR="198.51.100.8")
+    elsewhere.force_login(staff)
+    with time_machine.travel(start + timedelta(seconds=5), tick=False):
+        accepted = elsewhere.post(VERIFY, {"code": app_code(device)})
+
+    assert "Too many codes were tried from here." in refused.text
+    assert accepted.status_code == 302
 
 
 def test_a_code_is_accepted_once(client, staff):

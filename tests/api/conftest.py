@@ -1,21 +1,12 @@
 """Fixtures of the API tests: two organisations, their people in roles, token clients."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from api.services import api_token_create
 from tests.portal.helpers import issue_file
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    """Start every test with empty request counters; they live in the cache."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def token_client(user) -> APIClient:

@@ -60,6 +60,33 @@ def test_a_reply_to_a_closed_issue_by_a_contact_is_refused(contact_api, issue, o
     assert response.json()["invalid-params"][0]["name"] == "body"
 
 
+def test_files_for_a_resolved_issue_by_a_contact_are_refused(contact_api, staff_api, issue, org):
+    from tickets import services
+
+    services.issue_change_status(issue=issue, actor=org.staff, status=Status.RESOLVED)
+    url = f"/api/v1/issues/{issue.reference}/attachments"
+
+    refused = contact_api.post(url, {"files": [png()]}, format="multipart")
+    by_the_team = staff_api.post(url, {"files": [png()]}, format="multipart")
+
+    assert refused.status_code == 400
+    assert refused.json()["invalid-params"][0]["name"] == "attachments"
+    assert by_the_team.status_code == 201
+    assert Attachment.objects.filter(uploaded_by=org.contact).count() == 0
+
+
+def test_files_past_the_limit_of_the_issue_are_refused(contact_api, issue, settings):
+    settings.ATTACHMENT_MAX_PER_ISSUE = 2
+    url = f"/api/v1/issues/{issue.reference}/attachments"
+
+    first = contact_api.post(url, {"files": [png(), pdf()]}, format="multipart")
+    second = contact_api.post(url, {"files": [png()]}, format="multipart")
+
+    assert first.status_code == 201
+    assert second.status_code == 400
+    assert second.json()["code"] == "attachment-rejected"
+
+
 def test_files_upload_as_multipart_and_download_as_attachments(contact_api, issue):
     url = f"/api/v1/issues/{issue.reference}/attachments"
 

@@ -1,7 +1,10 @@
 """Issues through the API: list, file, read, change with If-Match; filters and pages."""
 
+import base64
+
 import pytest
 
+from clients.models import Client
 from oncall.models import Escalation, Page
 from tests.factories import StaffFactory
 from tests.portal.helpers import issue_file
@@ -91,6 +94,20 @@ def test_a_contact_cannot_file_for_another_client(contact_api, other_org):
 
     assert response.status_code == 400
     assert response.json()["invalid-params"] == [{"name": "client", "reason": "Unknown client."}]
+    assert not Issue.objects.exists()
+
+
+def test_a_contact_of_a_switched_off_client_files_nothing(contact_api, org):
+    Client.objects.filter(pk=org.client.pk).update(is_active=False)
+
+    response = contact_api.post(
+        "/api/v1/issues", {"title": "x", "description": "y", "priority": "P3"}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json()["detail"] == (
+        "Gemeente Vrb is switched off: no issues can be filed for it. Please call us."
+    )
     assert not Issue.objects.exists()
 
 
@@ -331,11 +348,54 @@ def test_pages_follow_a_cursor_without_overlap(contact_api, org):
     assert set(seen) == filed
 
 
-def test_a_forged_cursor_answers_404(contact_api, issue):
-    response = contact_api.get("/api/v1/issues?cursor=bz0tMQ==")
+def _cursor(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
 
-    assert response.status_code == 404
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        pytest.param("bz0tMQ==", id="negative-offset"),
+        pytest.param("not base64!", id="undecodable"),
+        pytest.param(_cursor("p=yesterday"), id="position-not-a-time"),
+        pytest.param(_cursor("p=2026-01-01 10:00:00"), id="position-without-time-zone"),
+        pytest.param(_cursor("p=2026-01-01%00"), id="position-with-nul"),
+        pytest.param(_cursor("r=1&p=2026-02-30 10:00:00+00:00"), id="reversed-impossible-date"),
+    ],
+)
+def test_a_forged_cursor_answers_400_naming_it(contact_api, issue, cursor):
+    response = contact_api.get("/api/v1/issues", {"cursor": cursor})
+
+    assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["invalid-params"] == [
+        {
+            "name": "cursor",
+            "reason": "This cursor was not handed out by the API. Start again at the first page.",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "position"),
+    [
+        ({"ordering": "reference"}, "VRB\x00"),
+        ({"ordering": "-updated_at"}, "2026-01-01T25:00:00+00:00"),
+    ],
+)
+def test_a_forged_position_in_the_chosen_ordering_answers_400(staff_api, issue, query, position):
+    response = staff_api.get("/api/v1/issues", {**query, "cursor": _cursor(f"p={position}")})
+
+    assert response.status_code == 400
+    assert response.json()["invalid-params"][0]["name"] == "cursor"
+
+
+@pytest.mark.parametrize("position", ["x", "99999999999999999999999"])
+def test_a_forged_position_of_a_number_answers_400(staff_api, position):
+    response = staff_api.get("/api/v1/teams", {"cursor": _cursor(f"p={position}")})
+
+    assert response.status_code == 400
+    assert response.json()["invalid-params"][0]["name"] == "cursor"
 
 
 @pytest.mark.parametrize("user", ["contact", "staff"])

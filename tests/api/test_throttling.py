@@ -1,11 +1,28 @@
 """Request limits per token and per address answer 429 with Retry-After."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
 import pytest
-from rest_framework.test import APIClient
+import time_machine
+from rest_framework.test import APIClient, APIRequestFactory
 
 from api.services import api_token_create
+from api.throttling import IpRateThrottle
+from tests.slow_cache import slow_cache_settings
 
 pytestmark = pytest.mark.django_db
+
+# Limits count per fixed window: in the middle of a minute, every request of a test counts in
+# the same one.
+MID_MINUTE = datetime(2026, 3, 2, 10, 0, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _one_window():
+    with time_machine.travel(MID_MINUTE, tick=False):
+        yield
 
 
 @pytest.fixture
@@ -60,3 +77,20 @@ def test_monitoring_webhooks_are_limited_per_address(limits, db):
 
     assert first.status_code == 401
     assert second.status_code == 429
+
+
+def test_parallel_requests_never_pass_the_address_limit(settings, limits):
+    limits(ip="50/min")
+    settings.CACHES = slow_cache_settings(settings.CACHES["default"])
+    request = APIRequestFactory().get("/api/v1/issues", REMOTE_ADDR="192.0.2.7")
+    threads, each = 20, 10
+    start = threading.Barrier(threads)
+
+    def send(_thread: int) -> list[bool]:
+        start.wait()
+        return [IpRateThrottle().allow_request(request, None) for _ in range(each)]
+
+    with ThreadPoolExecutor(threads) as pool:
+        allowed = [ok for batch in pool.map(send, range(threads)) for ok in batch]
+
+    assert allowed.count(True) == 50

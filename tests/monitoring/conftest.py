@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from monitoring.models import SourceKind
@@ -20,13 +19,6 @@ PAYLOADS = Path(__file__).parent / "payloads"
 def payload(name: str) -> dict:
     """Return a fresh copy of the documented example payload ``name``.json."""
     return copy.deepcopy(json.loads((PAYLOADS / f"{name}.json").read_text()))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

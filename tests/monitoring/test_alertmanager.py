@@ -254,3 +254,14 @@ def test_an_api_token_is_no_monitoring_secret(post, alertmanager, client_):
     _token, token_secret = api_token_create(user=StaffFactory(), name="x")
 
     assert post("alertmanager", _firing(), secret=token_secret).status_code == 401
+
+
+def test_an_alert_of_a_switched_off_client_opens_nothing(post, alertmanager, client_):
+    _source, secret = alertmanager
+    client_.is_active = False
+    client_.save(update_fields=["is_active"])
+
+    response = post("alertmanager", _firing(), secret=secret)
+
+    assert response.status_code == 403
+    assert not Issue.objects.exists()

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from clients.models import Client
 from sla.models import PriorityTarget
 from tests.factories import AgreementFactory, ClientFactory, ContactFactory, PriorityTargetFactory
 from tests.portal.helpers import PDF, PNG, log_in, pdf, png
@@ -225,3 +226,42 @@ def test_form_default_priority_falls_back_when_p3_is_not_offered(client, db):
     assert "Choose a priority to see when you can expect our first response." in (
         response.content.decode()
     )
+
+
+def test_a_contact_files_at_most_the_limit_in_a_period_and_is_told_why(
+    logged_in, settings, time_machine
+):
+    settings.ISSUE_FILING_LIMIT = 3
+    time_machine.move_to(MONDAY_10, tick=False)
+    filed = [logged_in.post(NEW, _form_data()).status_code for _ in range(3)]
+
+    refused = logged_in.post(NEW, _form_data())
+
+    assert filed == [302, 302, 302]
+    assert refused.status_code == 200
+    assert _errors(refused)["__all__"] == [
+        "You have filed 3 issues in 10 minutes, the most we take. "
+        "Wait a few minutes before filing the next, or call us when it is urgent."
+    ]
+    assert Issue.objects.count() == 3
+    time_machine.move_to(datetime(2026, 11, 30, 10, 10, tzinfo=AMS), tick=False)
+    assert logged_in.post(NEW, _form_data()).status_code == 302
+
+
+def test_the_filing_limit_counts_each_contact_apart(client, org, settings, time_machine):
+    settings.ISSUE_FILING_LIMIT = 1
+    time_machine.move_to(MONDAY_10, tick=False)
+    log_in(client, org.contact).post(NEW, _form_data())
+    colleague = ContactFactory(client=org.client)
+
+    assert log_in(client, colleague).post(NEW, _form_data()).status_code == 302
+
+
+def test_a_contact_of_a_switched_off_client_files_nothing(logged_in, org):
+    Client.objects.filter(pk=org.client.pk).update(is_active=False)
+
+    response = logged_in.post(NEW, _form_data())
+
+    assert response.status_code == 200
+    assert "is switched off: no issues can be filed" in _errors(response)["__all__"][0]
+    assert not Issue.objects.exists()

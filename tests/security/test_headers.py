@@ -1,10 +1,10 @@
-"""Security headers on a portal page, an admin page, an API answer and the API documentation."""
+"""Security and caching headers on portal and admin pages, API answers and the API documentation."""
 
 import pytest
 from django.urls import reverse
 
 from api.services import api_token_create
-from tests.portal.helpers import log_in
+from tests.portal.helpers import issue_file, log_in, pdf
 from tests.two_factor import login_with_second_factor
 
 STRICT_POLICY = {
@@ -93,3 +93,45 @@ def test_only_the_api_documentation_allows_inline_styles_and_a_blob_worker(clien
     assert policy["worker-src"] == "'self' blob:"
     assert policy["script-src"] == "'self'"
     assert policy["frame-ancestors"] == "'none'"
+
+
+def _directives(response) -> set[str]:
+    return {part.strip() for part in response.get("Cache-Control", "").split(",")}
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["portal-list", "portal-issue", "portal-colleagues", "admin", "admin-issue", "oncall", "api"],
+)
+def test_pages_for_a_logged_in_person_are_kept_by_no_cache(client, org, kind):
+    issue = issue_file(org)
+    if kind.startswith("portal"):
+        log_in(client, org.admin)
+        url = {
+            "portal-list": reverse("portal:issue-list"),
+            "portal-issue": reverse("portal:issue-detail", args=[issue.reference]),
+            "portal-colleagues": reverse("accounts:colleague-list"),
+        }[kind]
+        response = client.get(url)
+    elif kind == "api":
+        _token, secret = api_token_create(user=org.contact, name="cache")
+        response = client.get("/api/v1/issues", headers={"authorization": f"Token {secret}"})
+    else:
+        login_with_second_factor(client, org.staff)
+        url = {
+            "admin": reverse("admin:tickets_issue_changelist"),
+            "admin-issue": reverse("admin:tickets_issue_change", args=[issue.pk]),
+            "oncall": reverse("oncall:schedule"),
+        }[kind]
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= _directives(response)
+
+
+def test_a_download_for_a_logged_in_person_is_kept_by_no_cache(client, org):
+    issue = issue_file(org, files=[pdf()])
+    log_in(client, org.contact)
+    response = client.get(reverse("portal:attachment-download", args=[issue.attachments.get().pk]))
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= _directives(response)

@@ -1,13 +1,17 @@
-"""Login throttling: an account or an address is locked after repeated failures, for a while."""
+"""Login throttling: an account or an address is locked after repeated failures, for a while;
+the account's owner gets a link to log in all the same."""
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt, AccessFailureLog
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditAction, AuditEntry
 from tests.factories import ContactFactory
 from tests.two_factor import login_with_second_factor
 
@@ -137,3 +141,107 @@ def test_without_a_trusted_proxy_a_forged_forwarded_address_does_not_escape_the_
         )
     response = _log_in(client, "login", org.contact.username, PASSWORD, address="10.0.0.1")
     assert response.status_code == 429
+
+
+# --- The owner's way out: a single-use link by email ----------------------------------------
+
+UNLOCK_LINK = re.compile(r"https?://\S+(/accounts/unlock/\S+/)")
+
+
+def _locked_by_a_guesser(client, org, capture, *, times: int = 5):
+    with capture(execute=True):
+        _fail(client, "login", org.contact.username, times, address="203.0.113.66")
+
+
+def _link(mailoutbox, user) -> str:
+    [message] = [m for m in mailoutbox if m.to == [user.email]]
+    return UNLOCK_LINK.search(message.body).group(1)
+
+
+def test_the_owner_of_a_locked_account_is_mailed_a_link_once(
+    client, lockout, org, mailoutbox, django_capture_on_commit_callbacks
+):
+    _locked_by_a_guesser(client, org, django_capture_on_commit_callbacks, times=9)
+
+    [message] = mailoutbox
+    assert message.to == [org.contact.email]
+    assert message.subject == "Logging in to PAQT Support is blocked for your account"
+    assert "failed 5 times in a row" in message.body
+    assert UNLOCK_LINK.search(message.body)
+
+
+def test_the_link_lets_the_owner_in_while_the_guessing_goes_on(
+    client, lockout, org, mailoutbox, django_capture_on_commit_callbacks
+):
+    guesser, owner, bystander = Client(), Client(), Client()
+    _locked_by_a_guesser(guesser, org, django_capture_on_commit_callbacks)
+    link = _link(mailoutbox, org.contact)
+
+    shown = owner.get(link)
+    opened = owner.post(link)
+    _fail(guesser, "login", org.contact.username, 5, address="203.0.113.66")
+    elsewhere = _log_in(bystander, "login", org.contact.username, PASSWORD, address="198.51.100.9")
+    logged_in = _log_in(owner, "login", org.contact.username, PASSWORD, address="198.51.100.4")
+
+    assert shown.status_code == 200
+    assert "Open logging in for this browser" in shown.text
+    assert opened.status_code == 302 and opened["Location"] == reverse("login")
+    assert logged_in.status_code == 302
+    assert elsewhere.status_code == 429
+
+
+def test_opening_the_link_forgets_the_accounts_failures(
+    client, lockout, org, mailoutbox, django_capture_on_commit_callbacks
+):
+    _locked_by_a_guesser(client, org, django_capture_on_commit_callbacks)
+    Client().post(_link(mailoutbox, org.contact))
+
+    assert not AccessAttempt.objects.filter(username=org.contact.username).exists()
+    assert _log_in(Client(), "login", org.contact.username, PASSWORD).status_code == 302
+
+
+def test_the_link_works_once(client, lockout, org, mailoutbox, django_capture_on_commit_callbacks):
+    _locked_by_a_guesser(client, org, django_capture_on_commit_callbacks)
+    link = _link(mailoutbox, org.contact)
+    Client().post(link)
+
+    again = Client().post(link)
+
+    assert again.status_code == 400
+    assert "This link has been used or has expired." in again.text
+
+
+def test_the_link_ends_with_the_lock(
+    client, lockout, org, mailoutbox, django_capture_on_commit_callbacks
+):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        _locked_by_a_guesser(client, org, django_capture_on_commit_callbacks)
+    link = _link(mailoutbox, org.contact)
+
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        late = Client().post(link)
+
+    assert late.status_code == 400
+
+
+def test_only_the_owner_of_an_account_locked_itself_is_mailed(
+    client, lockout, org, mailoutbox, django_capture_on_commit_callbacks
+):
+    # One address guessing five accounts is locked; none of the accounts is.
+    with django_capture_on_commit_callbacks(execute=True):
+        for username in ("guess0", "guess1", "guess2", "guess3", org.contact.username):
+            _log_in(client, "login", username, "wrong", address="10.0.9.9")
+        _log_in(client, "login", "nobody-at-all", "wrong", address="10.0.9.9")
+
+    assert mailoutbox == []
+
+
+def test_a_link_and_its_use_are_in_the_access_log(
+    client, lockout, org, mailoutbox, django_capture_on_commit_callbacks
+):
+    _locked_by_a_guesser(client, org, django_capture_on_commit_callbacks)
+    Client().post(_link(mailoutbox, org.contact))
+
+    lifted = AuditEntry.objects.get(action=AuditAction.CHANGE, object_id=str(org.contact.pk))
+    assert lifted.detail == {"lockout": "lifted by link"}

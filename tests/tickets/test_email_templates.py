@@ -82,7 +82,8 @@ def test_user_input_is_escaped_in_html_and_plain_in_text(org, mailoutbox, send_n
     assert "Fout <b>vet</b> & 'quote'" in message.body
     html = _html(message)
     assert "Fout &lt;b&gt;vet&lt;/b&gt; &amp;" in html
-    assert "onerror" not in html
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -9,7 +10,7 @@ from accounts.models import User
 from clients.models import Client
 from paqt_support.exceptions import ApplicationError
 from paqt_support.transactions import after_commit
-from tickets.attachments import CheckedUpload
+from tickets.attachments import AttachmentRejected, CheckedUpload
 from tickets.choices import Priority
 from tickets.events import IssueChange, announce, registry
 from tickets.models import (
@@ -92,6 +93,14 @@ def _attachments_store(
     comment: Comment | None = None,
     is_internal: bool = False,
 ) -> list[Attachment]:
+    if uploads:
+        held = Attachment.objects.filter(issue=issue).count()
+        if held + len(uploads) > settings.ATTACHMENT_MAX_PER_ISSUE:
+            raise AttachmentRejected(
+                _("This issue holds %(count)d files; it takes at most %(max)d.")
+                % {"count": held, "max": settings.ATTACHMENT_MAX_PER_ISSUE},
+                field="attachments",
+            )
     stored = []
     for upload in uploads:
         attachment = Attachment(

@@ -11,6 +11,7 @@ from paqt_support.exceptions import ApplicationError, NotAllowedError
 from tickets import workflow
 from tickets.attachments import attachments_check
 from tickets.events import IssueCommented
+from tickets.markdown import render_markdown
 from tickets.models import (
     Attachment,
     Channel,
@@ -58,6 +59,8 @@ def comment_create(
             field="body",
         )
     uploads = attachments_check(files)
+    # Rendered once, here and outside the lock: pages and emails show the stored HTML.
+    body_html = render_markdown(body)
 
     with transaction.atomic():
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
@@ -65,6 +68,7 @@ def comment_create(
             issue=issue,
             author=author,
             body=body,
+            body_html=body_html,
             is_internal=is_internal,
             channel=channel,
             created_at=now,
@@ -116,7 +120,7 @@ def attachment_add(
     is_internal: bool = False,
     now: datetime | None = None,
 ) -> list[Attachment]:
-    """Add files to ``issue`` outside a reply."""
+    """Add files to ``issue`` outside a reply; a client adds none to a resolved or closed one."""
     now = _now(now)
     if uploaded_by.client_id and uploaded_by.client_id != issue.client_id:
         raise NotAllowedError(_("You cannot add files to this issue."))
@@ -126,6 +130,14 @@ def attachment_add(
     if not uploads:
         raise ApplicationError(_("Choose at least one file."), field="attachments")
     with transaction.atomic():
+        # Locked, so that the state checked and the files counted stay as they are.
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        if not uploaded_by.is_staff and not issue.is_open:
+            raise ApplicationError(
+                _("This issue is %(status)s. Reopen it to add files.")
+                % {"status": issue.get_status_display().lower()},
+                field="attachments",
+            )
         stored = _attachments_store(
             issue=issue,
             uploads=uploads,

@@ -16,6 +16,7 @@ from paqt_support.transactions import after_commit
 from tickets.attachments import CheckedUpload, attachments_check
 from tickets.choices import Category
 from tickets.events import IssueFiled
+from tickets.markdown import render_markdown
 from tickets.models import (
     Channel,
     EventKind,
@@ -94,6 +95,11 @@ def issue_create(
     component = (component or "").strip()[:200]
     if requester.client_id not in (None, client.pk) or not requester.is_active:
         raise NotAllowedError(_("You cannot file issues for this organisation."))
+    if not Client.objects.filter(pk=client.pk, is_active=True).exists():
+        raise NotAllowedError(
+            _("%(client)s is switched off: no issues can be filed for it. Please call us.")
+            % {"client": client.name}
+        )
     agreement_id = _check_priority(client=client, priority=priority, now=now)
     uploads = attachments_check(files)
     if submission_token is not None:
@@ -106,6 +112,7 @@ def issue_create(
             requester=requester,
             title=title,
             description=description,
+            description_html=render_markdown(description),
             priority=priority,
             category=category,
             component=component,
@@ -131,6 +138,7 @@ def _issue_insert(
     requester: User,
     title: str,
     description: str,
+    description_html: str,
     priority: str,
     category: str,
     component: str,
@@ -150,6 +158,7 @@ def _issue_insert(
             sequence=sequence,
             title=title,
             description=description,
+            description_html=description_html,
             category=category,
             component=component,
             priority=priority,
