@@ -151,43 +151,44 @@ def sla_clocks_prefetch() -> Prefetch:
 
 
 def _sla_health_condition(health: str, *, now: datetime) -> Q:
-    """Return the condition on ``SlaClock`` rows of ``sla.policy.clock_health``'s verdicts.
+    """Return the condition on issues of the health of their clocks at ``now``, worst first.
 
-    The same rules in SQL: a clock is overdue once stored as breached or while it counts
-    past its due time; a paused clock is never at risk.
+    Breached, at risk and on track read the issue's copy of its clocks (kept by
+    ``sla.services.sla_issue_refresh``), which the queue's index serves: an issue is
+    breached once any clock missed its target or one that counts is past due, at risk
+    from the earliest at-risk time of the clocks that count, on track before it. Paused
+    and met look at the clocks themselves.
     """
-    stopped = Q(stopped_at__isnull=False)
-    counting = Q(resumed_at__isnull=False, stopped_at__isnull=True)
-    marked_breached = Q(state="breached") | Q(missed_at__isnull=False)
+    missed = Q(sla_missed=True) | Q(sla_due_at__lt=now)
     if health == "breached":
-        return marked_breached | (counting & Q(due_at__lt=now))
-    if health == "met":
-        return stopped & Q(state="met")
-    if health == "paused":
-        return Q(resumed_at__isnull=True, stopped_at__isnull=True) & ~marked_breached
+        return missed
     if health == "at_risk":
-        return counting & ~marked_breached & Q(due_at__gte=now, warn_at__lte=now)
+        return ~missed & Q(sla_due_at__gte=now, sla_warn_at__lte=now)
     if health == "on_track":
-        return counting & ~marked_breached & Q(due_at__gte=now, warn_at__gt=now)
+        return ~missed & Q(sla_due_at__gte=now, sla_warn_at__gt=now)
+    clocks = SlaClock.objects.filter(issue=OuterRef("pk"))
+    if health == "met":
+        return Q(Exists(clocks.filter(stopped_at__isnull=False, state="met")))
+    if health == "paused":
+        return Q(
+            Exists(
+                clocks.filter(resumed_at__isnull=True, stopped_at__isnull=True)
+                .exclude(state="breached")
+                .filter(missed_at__isnull=True)
+            )
+        )
     raise ValueError(f"unknown SLA health {health!r}")
 
 
 def issue_filter_sla_health(issues: QuerySet[Issue], *, health: str, now: datetime):
-    """Keep the issues with at least one SLA clock in ``health`` (a ``sla.policy.Health``)."""
-    clocks = SlaClock.objects.filter(_sla_health_condition(health, now=now))
-    return issues.filter(Exists(clocks.filter(issue=OuterRef("pk"))))
+    """Keep the issues whose clocks are in ``health`` (a ``sla.policy.Health``) at ``now``."""
+    return issues.filter(_sla_health_condition(health, now=now))
 
 
 def issue_filter_due_within(issues: QuerySet[Issue], *, within: timedelta, now: datetime):
-    """Keep the issues with a clock that still counts, is not breached, and falls due
-    between ``now`` and ``now + within``."""
-    clocks = SlaClock.objects.filter(
-        resumed_at__isnull=False,
-        stopped_at__isnull=True,
-        due_at__gte=now,
-        due_at__lte=now + within,
-    ).exclude(Q(state="breached") | Q(missed_at__isnull=False))
-    return issues.filter(Exists(clocks.filter(issue=OuterRef("pk"))))
+    """Keep the issues not breached whose next deadline falls between ``now`` and
+    ``now + within``."""
+    return issues.filter(sla_missed=False, sla_due_at__gte=now, sla_due_at__lte=now + within)
 
 
 def sla_health_for_issue(*, issue: Issue, now: datetime) -> dict[str, ClockHealth]:

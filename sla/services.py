@@ -9,9 +9,10 @@ rule, ``sla.selectors.issue_terms``.
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 
 from django.db import transaction
-from django.db.models import DateTimeField, F, Q, Value
+from django.db.models import DateTimeField, Exists, F, Min, Q, Subquery, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -70,6 +71,38 @@ def _clock_change(
         clock.save(update_fields=changed)
 
 
+def sla_issue_refresh(*, issue_id: int) -> None:
+    """Copy what the queue needs of the issue's clocks onto the issue, in one statement.
+
+    The earliest due and at-risk times of the clocks that count, and whether any clock
+    missed its target. Call after every change of an issue's clocks.
+    """
+    counting = SlaClock.objects.filter(
+        issue_id=issue_id, stopped_at__isnull=True, resumed_at__isnull=False
+    ).values("issue")
+    Issue.objects.filter(pk=issue_id).update(
+        sla_due_at=Subquery(counting.annotate(at=Min("due_at")).values("at")),
+        sla_warn_at=Subquery(counting.annotate(at=Min("warn_at")).values("at")),
+        sla_missed=Exists(
+            SlaClock.objects.filter(issue_id=issue_id).filter(
+                Q(missed_at__isnull=False) | Q(state=ClockState.BREACHED)
+            )
+        ),
+    )
+
+
+def _keeps_issue_current(service: Callable) -> Callable:
+    """Let ``service``, which changes the clocks of its ``issue``, refresh the issue's copy."""
+
+    @wraps(service)
+    def changed(*, issue: Issue, **kwargs):
+        result = service(issue=issue, **kwargs)
+        sla_issue_refresh(issue_id=issue.pk)
+        return result
+
+    return changed
+
+
 def _due_data(clocks: list[SlaClock]) -> dict:
     return {
         f"{clock.kind}_due_at": clock.due_at.isoformat() if clock.due_at else None
@@ -77,6 +110,7 @@ def _due_data(clocks: list[SlaClock]) -> dict:
     }
 
 
+@_keeps_issue_current
 def sla_clocks_start(*, issue: Issue, now: datetime, terms: Terms | None = None) -> list[SlaClock]:
     """Start the first-response and resolution clocks of a newly filed ``issue`` at ``now``.
 
@@ -119,6 +153,7 @@ def sla_clocks_start(*, issue: Issue, now: datetime, terms: Terms | None = None)
     return clocks
 
 
+@_keeps_issue_current
 def sla_first_response(*, issue: Issue, now: datetime) -> SlaClock | None:
     """Stop the first-response clock of ``issue`` at ``now``, met or breached.
 
@@ -133,6 +168,7 @@ def sla_first_response(*, issue: Issue, now: datetime) -> SlaClock | None:
     return clock
 
 
+@_keeps_issue_current
 def sla_status_changed(*, issue: Issue, old_status: str, new_status: str, now: datetime) -> None:
     """Follow a status change of ``issue`` at ``now`` on its clocks.
 
@@ -172,6 +208,7 @@ def _counting_changes(*, issue: Issue) -> list[tuple[datetime, bool]]:
     ]
 
 
+@_keeps_issue_current
 def sla_terms_changed(*, issue: Issue, now: datetime, terms: Terms | None = None) -> None:
     """Judge the clocks of ``issue`` against the terms that apply from ``now`` on.
 
@@ -288,6 +325,7 @@ def sla_calendar_changed(*, calendar_id: int, now: datetime) -> int:
             )
             clock.snapshot = {**clock.snapshot, "calendar": spec}
             clock.save(update_fields=[*clock.apply_policy(retargeted), "snapshot"])
+            sla_issue_refresh(issue_id=clock.issue_id)
             moved += 1
     return moved
 
@@ -373,6 +411,8 @@ def sla_clock_mark(*, clock_id: int, now: datetime) -> str | None:
             return None
         if not claimed:
             return None
+        if kind == EventKind.SLA_BREACHED:
+            sla_issue_refresh(issue_id=clock.issue_id)
         # A breach is told by when the target ran out, which a new target may have
         # moved away from the clock's due time.
         due_at = (

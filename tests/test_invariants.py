@@ -12,6 +12,7 @@ every step it checks:
 2. A breach once recorded is in the monthly report for ever after.
 3. A clock's used business time never decreases, and does not grow while it is paused.
 4. The SLA clocks and the pager agree on the agreement and the target.
+5. The issue's copy of its clocks, which the queue sorts and filters on, is current.
 
 ``STATE_MACHINE_EXAMPLES`` sets how many sequences run (the real-services run of CI runs
 more than the embedded one).
@@ -418,6 +419,21 @@ class IssueLife(RuleBasedStateMachine):
             paging = Escalation.objects.filter(issue=issue, state=EscalationState.ACTIVE)
             if paging.exists():
                 assert target.is_round_the_clock, f"{issue.reference} paged without 24/7 cover"
+
+    @invariant()
+    def the_queue_s_copy_of_the_clocks_is_current(self):
+        for issue in Issue.objects.all():
+            counting = [
+                clock
+                for clock in SlaClock.objects.filter(issue=issue)
+                if clock.stopped_at is None and clock.resumed_at is not None
+            ]
+            assert issue.sla_due_at == min((c.due_at for c in counting), default=None)
+            assert issue.sla_warn_at == min((c.warn_at for c in counting), default=None)
+            assert issue.sla_missed == any(
+                c.missed_at is not None or c.state == "breached"
+                for c in SlaClock.objects.filter(issue=issue)
+            ), issue.reference
 
 
 @pytest.mark.django_db

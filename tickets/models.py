@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tickets.choices import Category, Priority, Status
+from tickets.choices import OPEN_STATUSES, Category, Priority, Status
 
 
 class Channel(models.TextChoices):
@@ -132,6 +132,12 @@ class Issue(models.Model):
         editable=False,
         help_text=_("Raised on every change, so that two people cannot overwrite each other."),
     )
+    # What the SLA app keeps of the issue's clocks for the queue, which sorts and filters on
+    # them without reading the clocks: the earliest due and at-risk times of the clocks that
+    # count, and whether any clock missed its target.
+    sla_due_at = models.DateTimeField(_("next SLA deadline"), null=True, blank=True, editable=False)
+    sla_warn_at = models.DateTimeField(_("at risk from"), null=True, blank=True, editable=False)
+    sla_missed = models.BooleanField(_("SLA target missed"), default=False, editable=False)
     submission_token = models.UUIDField(
         null=True,
         blank=True,
@@ -157,6 +163,13 @@ class Issue(models.Model):
             models.Index(fields=["client", "-updated_at"], name="tickets_issue_client_updated"),
             models.Index(fields=["client", "status"], name="tickets_issue_client_status"),
             models.Index(fields=["assignee", "status"], name="tickets_issue_assignee_status"),
+            # The queue's default order: open issues nearest to a deadline first, those
+            # without one last (PostgreSQL's ascending order puts nulls last already).
+            models.Index(
+                fields=["sla_due_at", "-created_at"],
+                name="tickets_issue_queue_order",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -160,6 +160,7 @@ def issue_may_be_worked_on_by(*, issue: Issue, user: User) -> bool:
 
 QUEUE_FIELDS = (
     "reference",
+    "sla_due_at",
     "title",
     "priority",
     "status",

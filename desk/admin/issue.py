@@ -145,7 +145,7 @@ class IssueAdmin(admin.ModelAdmin):
         # rather than computing every issue's next due time to sort on.
         status = request.GET.get(QueueStatusFilter.parameter_name)
         if status in (None, QueueStatusFilter.OPEN, *OPEN_STATUSES):
-            return (F("next_due_at").asc(nulls_last=True), "-created_at")
+            return (F("sla_due_at").asc(nulls_last=True), "-created_at")
         return ("-created_at",)
 
     def get_search_results(self, request, queryset, search_term):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sla.models import ClockKind, ClockState, SlaClock
+from sla.services import sla_issue_refresh
 from tests.audit.helpers import audit_inserts
 from tests.factories import StaffFactory
 from tests.portal.helpers import issue_file
@@ -25,6 +26,7 @@ def listed(response) -> list[str]:
 def clock_set(issue, kind=ClockKind.RESOLUTION, **fields):
     """Put a clock of ``issue`` in a given state, as the SLA services would have left it."""
     SlaClock.objects.filter(issue=issue, kind=kind).update(**fields)
+    sla_issue_refresh(issue_id=issue.pk)
 
 
 def bulk_issues(org, count: int) -> list[Issue]:
@@ -68,6 +70,8 @@ def bulk_issues(org, count: int) -> list[Issue]:
         for n, issue in enumerate(issues)
         for clock in clocks
     )
+    for issue in issues:
+        sla_issue_refresh(issue_id=issue.pk)
     return [template, *issues]
 
 
@@ -148,8 +152,8 @@ def test_sla_filter(health, fields, staff_client, org):
         key: now + value * hour if isinstance(value, int) and key != "state" else value
         for key, value in fields.items()
     }
-    clock_set(special, **values)
     SlaClock.objects.filter(issue=special, kind=ClockKind.RESPONSE).delete()
+    clock_set(special, **values)
 
     assert listed(staff_client.get(QUEUE, {"sla": health})) == [special.reference]
     assert plain.reference in listed(staff_client.get(QUEUE, {"sla": "on_track"}))
@@ -158,9 +162,9 @@ def test_sla_filter(health, fields, staff_client, org):
 def test_breaching_within_an_hour(staff_client, org):
     soon, later, breached = issue_file(org), issue_file(org), issue_file(org)
     now = timezone.now()
-    SlaClock.objects.filter(issue__in=[soon, later, breached]).update(
-        due_at=now + timedelta(days=2)
-    )
+    for issue in (soon, later, breached):
+        clock_set(issue, ClockKind.RESPONSE, due_at=now + timedelta(days=2))
+        clock_set(issue, due_at=now + timedelta(days=2))
     clock_set(soon, due_at=now + timedelta(minutes=30))
     clock_set(breached, due_at=now - timedelta(minutes=30))
 

@@ -17,17 +17,27 @@ PREFIX = "[supervisor] The Celery worker worker@test"
 
 
 class FakeTime:
-    """A clock that each sleep moves on by the seconds asked, while really sleeping 10 ms."""
+    """A clock that each sleep moves on by the seconds asked, while really sleeping 10 ms.
+
+    ``at(moment, action)`` runs ``action`` once the clock has passed ``moment``.
+    """
 
     def __init__(self) -> None:
         self.now = 0.0
+        self.alarms: list[tuple[float, object]] = []
 
     def clock(self) -> float:
         return self.now
 
     def sleep(self, seconds: float) -> None:
         self.now += seconds
+        for alarm in [a for a in self.alarms if a[0] <= self.now]:
+            self.alarms.remove(alarm)
+            alarm[1]()
         time.sleep(0.01)
+
+    def at(self, moment: float, action) -> None:
+        self.alarms.append((moment, action))
 
 
 def child(code: str) -> list[str]:
@@ -92,18 +102,27 @@ def test_a_worker_that_beats_is_left_alone():
     assert "hangs" not in out.getvalue()
 
 
-def test_silence_while_the_broker_is_away_is_not_a_hang_and_its_return_starts_the_count():
+def test_silence_while_the_broker_is_away_is_not_a_hang_and_its_return_starts_the_count(
+    tmp_path,
+):
     fake_time = {}
+    done = tmp_path / "done"
 
     def broker_ok() -> bool:
         return fake_time["clock"]() >= 120
 
+    # The worker runs until the supervisor's clock has passed 125 s: 120 s without a
+    # broker, longer than the 100 s after which silence is a hang, and then a few with
+    # one. The margin leaves the worker a second of real time to notice.
     supervisor, out, fake = supervise(
-        child("import time; time.sleep(1.5)"), broker_ok=broker_ok, stale_after=50
+        child(f"import os, time\nwhile not os.path.exists({str(done)!r}): time.sleep(0.01)"),
+        broker_ok=broker_ok,
+        stale_after=100,
     )
     fake_time["clock"] = fake.clock
+    fake.at(125, done.touch)
     assert supervisor.run(max_starts=1) == 0
-    assert fake.now > 140
+    assert fake.now > 125
     assert "hangs" not in out.getvalue()
 
 

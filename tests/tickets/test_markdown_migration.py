@@ -10,10 +10,26 @@ AFTER = ("tickets", "0006_rendered_markdown")
 
 
 def _migrate(tickets_at):
-    """Migrate the tickets app to ``tickets_at`` and every other app to its latest."""
+    """Migrate the tickets app to ``tickets_at`` and every other app as far as that allows.
+
+    An app whose later migrations need later tickets migrations stays before them.
+    """
     executor = MigrationExecutor(connection)
-    targets = [n for n in executor.loader.graph.leaf_nodes() if n[0] != "tickets"]
-    targets.append(tickets_at)
+    graph = executor.loader.graph
+    allowed = set(graph.forwards_plan(tickets_at))
+
+    def fits(node) -> bool:
+        return all(n[0] != "tickets" or n in allowed for n in graph.forwards_plan(node))
+
+    targets = [tickets_at]
+    for leaf in graph.leaf_nodes():
+        if leaf[0] == "tickets":
+            continue
+        node = leaf
+        while node is not None and not fits(node):
+            earlier = [p.key for p in graph.node_map[node].parents if p.key[0] == node[0]]
+            node = earlier[0] if earlier else None
+        targets.append(node or (leaf[0], None))
     executor.migrate(targets)
     executor.loader.build_graph()
     return executor.loader.project_state(targets).apps
