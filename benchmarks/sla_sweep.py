@@ -90,15 +90,17 @@ def _seed(*, count: int, due: int) -> None:
         cursor.execute(
             """
             INSERT INTO tickets_issue (
-                client_id, reference, year, sequence, title, description, category, component,
+                client_id, reference, year, sequence, title, description, description_html,
+                category, component,
                 priority, requested_priority, status, requester_id, agreement_id, channel,
-                created_at, updated_at, last_activity_at, opened_at, version
+                created_at, updated_at, last_activity_at, opened_at, sla_missed, version
             )
             SELECT %(client)s, %(code)s || '-2026-' || g, 2026, g, 'Issue ' || g, 'Seeded',
-                   'incident', '', 'P3', 'P3',
+                   '<p>Seeded</p>', 'incident', '', 'P3', 'P3',
                    CASE WHEN g %% 7 = 0 THEN 'waiting_on_client' ELSE 'in_progress' END,
                    %(requester)s, %(agreement)s, 'portal',
-                   %(now)s - interval '1 day', %(now)s, %(now)s, %(now)s - interval '1 day', 1
+                   %(now)s - interval '1 day', %(now)s, %(now)s,
+                   %(now)s - interval '1 day', FALSE, 1
             FROM generate_series(1, %(count)s) AS g
             """,
             params,
@@ -172,14 +174,14 @@ def _run(args: argparse.Namespace) -> None:
     from sla.models import SlaClock
     from sla.selectors import sla_clocks_due
     from sla.services import sla_clocks_sweep
-    from sla.tasks import sla_clock_notify_task
+    from sla.tasks import sla_clock_notices_task
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The sweep queues one email task per notice and recipient on commit; a worker renders
-    # and sends them later. Collect them here instead, so that the figures are the sweep's
-    # and nothing reaches a real broker.
+    # The sweep hands each batch's emails over as one task on commit; a worker fans them
+    # out and sends them later. Collect them here instead, so that the figures are the
+    # sweep's and nothing reaches a real broker.
     queued = []
-    sla_clock_notify_task.delay = lambda *task_args: queued.append(task_args)
+    sla_clock_notices_task.delay = lambda notices: queued.extend(notices)
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)

@@ -48,3 +48,13 @@ def sla_clock_notify_task(event_id: int, user_id: int) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if event is not None and user is not None and user.email:
         sla_clock_alert_send(event=event, user=user)
+
+
+@shared_task(name="sla.notify_clock_alerts")
+def sla_clock_notices_task(notices: list[list[int]]) -> None:
+    """Queue the email of each (event id, user id) notice of one sweep batch on its own.
+
+    A notice that fails is retried by its own task, so nobody gets one twice.
+    """
+    for event_id, user_id in notices:
+        sla_clock_notify_task.delay(event_id, user_id)

@@ -13,7 +13,7 @@ from tickets import services
 from tickets.models import Comment, Issue
 from tickets.notifications import issue_created_notify, issue_update_notify
 
-# One of the slowest inputs benchmarks/markdown.py finds, and ordinary prose, at the longest
+# One of the slowest inputs benchmarks/markdown_render.py finds, and ordinary prose, at the longest
 # allowed.
 WORST = ("[](![" * services.BODY_MAX)[: services.BODY_MAX]
 PLAIN = ("Het zaaksysteem geeft een foutmelding bij het openen. " * 400)[: services.BODY_MAX]

@@ -1,4 +1,4 @@
-"""Changes to SLA clocks: start, stop, pause, resume, retarget, and the at-risk and breach notices.
+"""Changes to SLA clocks: start, stop, pause, resume and retarget, and the issue's copy of them.
 
 The clock changes follow the changes of an issue: ``sla.handlers`` calls them with every
 change that ``tickets`` announces, inside the announcing transaction and after the issue
@@ -12,19 +12,13 @@ from datetime import datetime
 from functools import wraps
 
 from django.db import transaction
-from django.db.models import DateTimeField, Exists, F, Min, Q, Subquery, Value
-from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db.models import Exists, Min, Q, Subquery
 
-from paqt_support.transactions import after_commit
 from sla import policy
 from sla.calendars import calendar_spec, snapshot_years, target_snapshot
 from sla.models import Agreement, ClockKind, ClockState, SlaClock
-from sla.notifications import sla_clock_notify_task
-from sla.selectors import Terms, issue_terms, sla_clocks_due
-from tickets import services as ticket_services
-from tickets.choices import OPEN_STATUSES, Status
+from sla.selectors import Terms, issue_terms
+from tickets.choices import Status
 from tickets.models import Channel, EventKind, Issue, IssueEvent
 
 _DONE = (Status.RESOLVED, Status.CLOSED)
@@ -333,127 +327,3 @@ def sla_calendar_changed(*, calendar_id: int, now: datetime) -> int:
 def _calendar_spec_for(*, agreement: Agreement, at: datetime) -> dict:
     calendar = agreement.calendar
     return calendar_spec(calendar=calendar, years=snapshot_years(calendar=calendar, at=at))
-
-
-def sla_agreements_roll_over(*, now: datetime) -> int:
-    """Move every open issue to its client's agreement in force at ``now`` where it changed.
-
-    Run when an agreement is saved and by beat: agreements start and end on local dates.
-    An issue of a client with no agreement in force keeps the one it has. Each move is
-    announced as a change of the issue, so the clocks and the pager follow it. Return how
-    many issues moved.
-    """
-    today = timezone.localtime(now).date()
-    in_force: dict[int, int] = {}
-    for agreement in (
-        Agreement.objects.filter(valid_from__lte=today)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .order_by("client_id", "-valid_from")
-    ):
-        in_force.setdefault(agreement.client_id, agreement.pk)
-    # An agreement belongs to one client, so an issue on any agreement in force is on
-    # its own client's: one query finds the rest.
-    stale = (
-        Issue.objects.filter(client_id__in=list(in_force), status__in=OPEN_STATUSES)
-        .exclude(agreement_id__in=in_force.values())
-        .order_by("pk")
-    )
-    moved = 0
-    for issue in stale:
-        if ticket_services.issue_agreement_change(
-            issue=issue, agreement_id=in_force[issue.client_id], now=now
-        ):
-            moved += 1
-    return moved
-
-
-def sla_clock_mark(*, clock_id: int, now: datetime) -> str | None:
-    """Record and send the breach or at-risk notice of a clock that reached it by ``now``.
-
-    Each notice goes out once per clock, also when two sweeps mark the same clock at the
-    same time: the conditional update that claims it lets one of them through, and the
-    event is recorded in the same transaction. The emails to the issue's assignee and
-    team lead are queued when it commits. Return the event kind recorded, or None when
-    there was nothing (left) to tell.
-    """
-    with transaction.atomic():
-        clock = (
-            SlaClock.objects.filter(pk=clock_id)
-            .annotate(
-                assignee_id=F("issue__assignee_id"),
-                lead_id=F("issue__client__team__lead_id"),
-                priority=KT("snapshot__priority"),
-            )
-            .defer("snapshot")
-            .first()
-        )
-        notice = policy.notice_due(clock.to_policy(), now=now) if clock else None
-        # The read above may be stale by now; the conditions of the update are the truth.
-        claimable = SlaClock.objects.filter(
-            pk=clock_id, stopped_at__isnull=True, breached_at__isnull=True
-        )
-        if notice == policy.Notice.BREACH:
-            kind = EventKind.SLA_BREACHED
-            at_now = Value(now, output_field=DateTimeField())
-            claimed = claimable.filter(Q(state=ClockState.BREACHED) | Q(due_at__lt=now)).update(
-                state=ClockState.BREACHED,
-                breached_at=now,
-                warned_at=Coalesce("warned_at", at_now),
-                missed_at=Coalesce("missed_at", "due_at", at_now),
-                next_check_at=None,
-            )
-        elif notice == policy.Notice.AT_RISK:
-            kind = EventKind.SLA_AT_RISK
-            claimed = claimable.filter(
-                warned_at__isnull=True, resumed_at__isnull=False, warn_at__lte=now
-            ).update(warned_at=now, next_check_at=F("due_at"))
-        else:
-            return None
-        if not claimed:
-            return None
-        if kind == EventKind.SLA_BREACHED:
-            sla_issue_refresh(issue_id=clock.issue_id)
-        # A breach is told by when the target ran out, which a new target may have
-        # moved away from the clock's due time.
-        due_at = (
-            (clock.missed_at or clock.due_at) if kind == EventKind.SLA_BREACHED else clock.due_at
-        )
-        event = _event_record(
-            issue_id=clock.issue_id,
-            kind=kind,
-            now=now,
-            data={
-                "clock": clock.kind,
-                "priority": clock.priority,
-                "target_minutes": clock.target_seconds // 60,
-                "due_at": due_at.isoformat() if due_at else None,
-            },
-        )
-        # The task checks that the person is still active and has an address.
-        for user_id in dict.fromkeys(filter(None, (clock.assignee_id, clock.lead_id))):
-            after_commit(sla_clock_notify_task.delay, event.pk, user_id)
-    return kind
-
-
-def sla_clocks_sweep(
-    *,
-    now: datetime,
-    batch_size: int = SWEEP_BATCH_SIZE,
-    max_batches: int = SWEEP_MAX_BATCHES,
-) -> int:
-    """Send every at-risk and breach notice that is due at ``now``; return how many were sent.
-
-    Each clock is marked in its own transaction, so one failure does not undo the notices
-    of others, and a second sweep running at the same time sends nothing twice.
-    """
-    sent = 0
-    after = None
-    for _batch in range(max_batches):
-        due = list(sla_clocks_due(now=now, after=after, limit=batch_size))
-        for _next_check_at, clock_id in due:
-            if sla_clock_mark(clock_id=clock_id, now=now):
-                sent += 1
-        if len(due) < batch_size:
-            break
-        after = due[-1]
-    return sent

@@ -1,6 +1,6 @@
 """Benchmark render_markdown() on a typical comment and on the worst input found.
 
-Run from the project root:  .venv/bin/python benchmarks/markdown.py
+Run from the project root:  .venv/bin/python benchmarks/markdown_render.py
 
 It times a typical comment (about 500 characters of prose with emphasis, a list, a link and
 a code block) and the same prose repeated to 20,000 characters, the longest a description or
