@@ -14,7 +14,7 @@ from sla.policy import Health
 from sla.selectors import issue_filter_sla_health
 from tickets.choices import OPEN_STATUSES, Category, Priority, Status
 from tickets.models import Issue
-from tickets.selectors import issue_filter_text
+from tickets.search import issue_filter_text
 
 
 class _TrueFalseField(forms.NullBooleanField):

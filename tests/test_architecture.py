@@ -58,4 +58,6 @@ def test_no_import_hides_inside_a_function(app):
 
 
 def test_the_clocks_and_the_pager_follow_every_change_in_that_order():
-    assert subscribers()[:2] == ["sla.clocks", "oncall.pager"]
+    names = subscribers()
+    assert names.index("sla.clocks") < names.index("oncall.pager")
+    assert "tickets.search" in names

@@ -4,6 +4,7 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -138,6 +139,9 @@ class Issue(models.Model):
     sla_due_at = models.DateTimeField(_("next SLA deadline"), null=True, blank=True, editable=False)
     sla_warn_at = models.DateTimeField(_("at risk from"), null=True, blank=True, editable=False)
     sla_missed = models.BooleanField(_("SLA target missed"), default=False, editable=False)
+    # Staff search's words of the title, description and comments (PostgreSQL only; see
+    # tickets.search).
+    search_document = SearchVectorField(null=True, editable=False)
     submission_token = models.UUIDField(
         null=True,
         blank=True,

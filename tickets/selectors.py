@@ -1,6 +1,5 @@
 """Reads of issues and their timeline, always scoped to what the user may see."""
 
-import re
 from collections.abc import Iterable
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -213,34 +212,3 @@ def watcher_candidates_for_issue(*, issue: Issue) -> QuerySet:
         .distinct()
         .order_by("-is_staff", "first_name", "last_name", "username")
     )
-
-
-# A whole issue reference, such as VRB-2026-0042.
-REFERENCE_PATTERN = re.compile(r"^[A-Z]{2,6}-\d{4}-\d{4,}$")
-
-
-def issue_filter_text(issues: QuerySet[Issue], *, text: str) -> QuerySet[Issue]:
-    """Keep the issues matching every word of ``text`` in reference, title, description or
-    requester (user name, names, email).
-
-    A whole reference is looked up by its unique index alone, so that pasting one is
-    instant however many issues there are.
-    """
-    text = text.strip()
-    if REFERENCE_PATTERN.match(text.upper()):
-        return issues.filter(reference=text.upper())
-    for word in text.split():
-        # A subquery on the people rather than a join keeps the scan of issues narrow.
-        people = User.objects.filter(
-            Q(username__icontains=word)
-            | Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
-        ).values("pk")
-        issues = issues.filter(
-            Q(reference__istartswith=word)
-            | Q(title__icontains=word)
-            | Q(description__icontains=word)
-            | Q(requester_id__in=people)
-        )
-    return issues

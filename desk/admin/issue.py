@@ -34,6 +34,7 @@ from tickets import selectors
 from tickets.attachments import attachment_response
 from tickets.choices import OPEN_STATUSES, Priority, Status
 from tickets.models import Attachment, Issue
+from tickets.search import issue_filter_text
 
 
 def _due_of(kind: str) -> Subquery:
@@ -151,7 +152,7 @@ class IssueAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
             return queryset, False
-        return selectors.issue_filter_text(queryset, text=search_term), False
+        return issue_filter_text(queryset, text=search_term), False
 
     def get_object(self, request, object_id, from_field=None):
         _groups_cached(request.user)
