@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from paqt_support.exceptions import ApplicationError
 from sla import services
-from sla.selectors import agreement_applying, change_terms, target_for
+from sla.selectors import agreement_applying, agreement_offering, change_terms, target_for
 from tickets.events import (
     IssueAgreementChanged,
     IssueChange,
@@ -51,6 +51,9 @@ class AgreementRule:
     """Which agreement a client's issue files under: the one in force at that moment."""
 
     def agreement_for_priority(self, *, client_id: int, priority: str, at: datetime) -> int:
+        offered = agreement_offering(client_id=client_id, priority=priority, at=at)
+        if offered is not None:
+            return offered
         agreement = agreement_applying(client_id=client_id, at=at)
         if agreement is None:
             raise ApplicationError(

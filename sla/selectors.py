@@ -77,6 +77,24 @@ def agreement_applying(
     return agreement
 
 
+def _target_in_force(*, client_id: int, priority: str, at: datetime) -> PriorityTarget | None:
+    day = timezone.localtime(at).date()
+    # Agreements of a client never overlap, so at most one is in force on a day.
+    return (
+        PriorityTarget.objects.select_related("agreement__calendar")
+        .filter(agreement__client_id=client_id, priority=priority)
+        .filter(agreement__valid_from__lte=day)
+        .filter(Q(agreement__valid_until__isnull=True) | Q(agreement__valid_until__gte=day))
+        .first()
+    )
+
+
+def agreement_offering(*, client_id: int, priority: str, at: datetime) -> int | None:
+    """Return the id of the client's agreement in force at ``at`` if it offers ``priority``."""
+    target = _target_in_force(client_id=client_id, priority=priority, at=at)
+    return target.agreement_id if target is not None else None
+
+
 def issue_terms(*, issue: Issue, at: datetime, priority: str | None = None) -> Terms | None:
     """Return the agreement and target that apply to ``issue`` at ``at``, or None.
 
@@ -85,15 +103,7 @@ def issue_terms(*, issue: Issue, at: datetime, priority: str | None = None) -> T
     agreement in force offers the priority, as it mostly does.
     """
     priority = priority or issue.priority
-    day = timezone.localtime(at).date()
-    # Agreements of a client never overlap, so at most one is in force on a day.
-    target = (
-        PriorityTarget.objects.select_related("agreement__calendar")
-        .filter(agreement__client_id=issue.client_id, priority=priority)
-        .filter(agreement__valid_from__lte=day)
-        .filter(Q(agreement__valid_until__isnull=True) | Q(agreement__valid_until__gte=day))
-        .first()
-    )
+    target = _target_in_force(client_id=issue.client_id, priority=priority, at=at)
     if target is not None:
         return Terms(agreement=target.agreement, target=target)
     agreement = agreement_applying(client_id=issue.client_id, at=at, fallback_id=issue.agreement_id)

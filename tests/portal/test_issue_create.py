@@ -154,6 +154,7 @@ def test_an_agreement_that_ends_while_the_form_is_open_is_reported_by_the_servic
     logged_in, org, monkeypatch
 ):
     # The form offered P2; by the time it is sent the service finds no agreement in force.
+    monkeypatch.setattr("sla.handlers.agreement_offering", lambda **kwargs: None)
     monkeypatch.setattr("sla.handlers.agreement_applying", lambda **kwargs: None)
     response = logged_in.post(NEW, _form_data())
     assert "no service agreement in force" in _errors(response)["priority"][0]
