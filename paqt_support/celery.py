@@ -34,6 +34,8 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Queues webhook deliveries whose task was lost; an attempt is claimed, never sent twice.
+    "webhooks.sweep": {"task": "webhooks.sweep", "schedule": 60.0, "options": {"expires": 55}},
     # Reports escalation steps that are overdue to the log and, once per step, by email.
     "oncall.watchdog": {"task": "oncall.watchdog", "schedule": 60.0, "options": {"expires": 55}},
 }

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "desk",
     "api",
     "monitoring",
+    "webhooks",
     "audit",
 ]
 
@@ -301,6 +302,14 @@ SLA_OVERDUE_SECONDS = env.int("SLA_OVERDUE_SECONDS", default=120)
 # Monitoring sends this as "Authorization: Bearer ..." to read why a check of /readyz fails
 # and the figures of /metrics; without it only staff can. Anybody sees whether checks pass.
 READYZ_TOKEN = env.str("READYZ_TOKEN", default="")
+
+# Outgoing webhooks: each attempt waits at most WEBHOOK_TIMEOUT_SECONDS for an answer; a
+# delivery is tried WEBHOOK_MAX_ATTEMPTS times with growing pauses (10 s up to 30 min); an
+# endpoint is switched off, and its client's admins mailed, after
+# WEBHOOK_DISABLE_AFTER_FAILURES deliveries in a row failed every attempt.
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5)
 
 # The cache holds the API's request counts. While Redis is away, each process counts in its
 # own memory instead (paqt_support/cache.py): an issue can always be filed.
