@@ -15,6 +15,7 @@ from tickets.choices import Priority, Status
 from webhooks.kinds import EventKind
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.services import webhook_delivery_attempt
+from webhooks.signing import signature_matches
 from webhooks.tasks import webhook_sweep_task
 
 pytestmark = pytest.mark.django_db
@@ -86,12 +87,21 @@ def test_a_filed_issue_is_posted_signed_with_hmac_sha256_over_timestamp_and_body
     assert delivery.response_body == '{"ok": true}'
 
 
-def test_a_wrong_secret_does_not_verify(endpoint, receiver, file_issue):
+def test_the_signature_verifies_with_the_secret_and_not_with_another(
+    endpoint, receiver, file_issue
+):
     file_issue()
     [request] = receiver.requests
-    timestamp = request.headers["X-PAQT-Timestamp"]
-    forged = hmac.new(b"guess", f"{timestamp}.".encode() + request.body, hashlib.sha256)
-    assert request.headers["X-PAQT-Signature"] != f"sha256={forged.hexdigest()}"
+    sent = {
+        "timestamp": int(request.headers["X-PAQT-Timestamp"]),
+        "body": request.body,
+        "sent": request.headers["X-PAQT-Signature"],
+    }
+    assert signature_matches(secret="s3cret-for-tests", **sent)
+    assert not signature_matches(secret="guess", **sent)
+    assert not signature_matches(
+        secret="s3cret-for-tests", **{**sent, "timestamp": sent["timestamp"] + 1}
+    )
 
 
 def test_an_internal_note_is_never_delivered_and_a_public_reply_is(
