@@ -16,7 +16,7 @@ from oncall.models import Escalation
 from sla.models import Agreement, ClockKind, PriorityTarget
 from sla.policy import Health
 from tickets.choices import Category, Priority, Status
-from tickets.models import Attachment, Comment, Issue
+from tickets.models import Attachment, Comment, EventKind, Issue, IssueEvent
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -164,6 +164,44 @@ class CommentSerializer(serializers.ModelSerializer):
         model = Comment
         fields = ("id", "author", "body", "is_internal", "channel", "created_at", "attachments")
         read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """One line of an issue's timeline."""
+
+    kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
+    actor = UserRefSerializer(read_only=True, allow_null=True)
+    data = serializers.JSONField(
+        read_only=True, help_text=_("What changed, by kind: old and new values, names, ids.")
+    )
+
+    class Meta:
+        model = IssueEvent
+        fields = ("id", "kind", "actor", "data", "is_internal", "channel", "created_at")
+        read_only_fields = fields
+
+
+class FollowerSerializer(UserRefSerializer):
+    """A person who follows an issue and is emailed about its public changes."""
+
+    id = serializers.IntegerField(read_only=True)
+
+
+class FollowerAddSerializer(serializers.Serializer):
+    username = StrictCharField(
+        max_length=150,
+        help_text=_(
+            "Who is to follow: a contact of the issue's client or a member of its team. "
+            "A contact may only add themselves."
+        ),
+    )
+
+
+class OnCallQuerySerializer(serializers.Serializer):
+    at = serializers.DateTimeField(
+        required=False,
+        help_text=_("The moment to ask about (ISO 8601); now when left out."),
+    )
 
 
 class CommentCreateSerializer(serializers.Serializer):

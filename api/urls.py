@@ -71,6 +71,21 @@ urlpatterns = [
         name="comment-detail",
     ),
     path(
+        "issues/<api_reference:reference>/events",
+        views.EventListView.as_view(),
+        name="event-list",
+    ),
+    path(
+        "issues/<api_reference:reference>/followers",
+        views.FollowerListView.as_view(),
+        name="follower-list",
+    ),
+    path(
+        "issues/<api_reference:reference>/followers/<api_id:pk>",
+        views.FollowerDetailView.as_view(),
+        name="follower-detail",
+    ),
+    path(
         "issues/<api_reference:reference>/attachments",
         views.AttachmentListView.as_view(),
         name="attachment-list",

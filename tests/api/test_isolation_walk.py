@@ -90,6 +90,7 @@ POINTS_AT = {
     "api:agreement-detail": "agreement",
     "api:escalation-detail": "escalation",
     "api:escalation-acknowledge": "escalation",
+    "api:follower-detail": "contact",
 }
 # A filter of a list that can name client A, and the value that names it.
 PROBES = {
@@ -211,6 +212,7 @@ def a(db) -> ClientA:
         issue=issue, author=contact, body="Okapireactie", files=[png("okapibijlage.png")]
     )
     services.comment_create(issue=issue, author=staff, body="Okapinotitie", is_internal=True)
+    services.issue_watch(issue=issue, actor=contact, watcher=contact)
     # Run out unacknowledged: no sweep picks it up, and acknowledging it still works.
     escalation = EscalationFactory(
         issue=issue, state=EscalationState.EXHAUSTED, ended_at=timezone.now()
@@ -283,6 +285,8 @@ BODIES = {
         "format": "multipart",
     },
     ("api:escalation-acknowledge", "POST"): lambda a: {"data": {}},
+    ("api:follower-list", "POST"): lambda a: {"data": {"username": a.staff.username}},
+    ("api:follower-detail", "DELETE"): lambda a: {"data": {}},
     ("api:monitoring-alertmanager", "POST"): lambda a: {"data": payload("alertmanager_firing")},
     ("api:monitoring-sentry", "POST"): lambda a: {
         "data": payload("sentry_issue_created"),
@@ -326,6 +330,7 @@ def _state(a: ClientA) -> dict:
         "counts": counts,
         "issue": Issue.objects.filter(pk=a.issue.pk).values().get(),
         "escalation": Escalation.objects.filter(pk=a.escalation.pk).values().get(),
+        "followers": sorted(a.issue.watchers.values_list("pk", flat=True)),
     }
 
 
