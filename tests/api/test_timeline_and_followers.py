@@ -2,7 +2,6 @@
 
 import pytest
 
-from tests.api.conftest import token_client
 from tickets import services as ticket_services
 
 pytestmark = pytest.mark.django_db
