@@ -130,3 +130,12 @@ def test_the_demo_seeds_demo_data_catches_mail_and_listens_on_localhost_only(dem
             assert port.startswith("127.0.0.1:"), port
     # seed_demo refuses production mode.
     assert _environment(services["web"])["DJANGO_ENV"] == "local"
+
+
+def test_the_web_service_shares_its_metrics_between_gunicorn_workers(production):
+    web = production["services"]["web"]
+    assert _environment(web)["PROMETHEUS_MULTIPROC_DIR"]
+    assert "paqt_support/gunicorn.py" in _command_line(web)
+    # The other services must not write there: the folder exists only in web.
+    for name in ("worker", "beat", "manage"):
+        assert "PROMETHEUS_MULTIPROC_DIR" not in _environment(production["services"][name])
