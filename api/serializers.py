@@ -197,6 +197,70 @@ class FollowerAddSerializer(serializers.Serializer):
     )
 
 
+class IssueMergeSerializer(serializers.Serializer):
+    duplicates = serializers.ListField(
+        child=StrictCharField(max_length=20),
+        min_length=1,
+        max_length=50,
+        help_text=_(
+            "References of the issues to merge into this one: the same client's, not closed. "
+            "Their conversation, files and followers move here and they are closed."
+        ),
+    )
+
+
+class ReportClockSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(
+        choices=["met", "breached", "pending"], help_text=_("Pending clocks are not judged yet.")
+    )
+    target_minutes = serializers.IntegerField(help_text=_("The target in business minutes."))
+    due_at = serializers.DateTimeField(allow_null=True)
+    stopped_at = serializers.DateTimeField(allow_null=True)
+    missed_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("When a breached clock ran out of its target.")
+    )
+
+
+class ReportRowSerializer(serializers.Serializer):
+    issue = serializers.CharField(source="issue.reference", help_text=_("The issue's reference."))
+    priority = serializers.CharField(source="issue.priority")
+    response = ReportClockSerializer(allow_null=True)
+    resolution = ReportClockSerializer(allow_null=True)
+    reprioritised = serializers.BooleanField()
+    merged = serializers.BooleanField(
+        help_text=_("Merged into another issue: counted neither as met nor as breached.")
+    )
+
+
+class ReportTallySerializer(serializers.Serializer):
+    met = serializers.IntegerField()
+    breached = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    met_percentage = serializers.FloatField(
+        allow_null=True, help_text=_("Met of the judged clocks, in percent; null when none.")
+    )
+
+
+class ReportLineSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    issues = serializers.IntegerField()
+    response = ReportTallySerializer()
+    resolution = ReportTallySerializer()
+
+
+class SlaReportSerializer(serializers.Serializer):
+    """How a client's issues of one month kept to their SLA targets."""
+
+    client = serializers.CharField(source="client.code")
+    year = serializers.IntegerField()
+    month = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    total = ReportLineSerializer()
+    by_priority = ReportLineSerializer(many=True)
+    rows = ReportRowSerializer(many=True)
+
+
 class OnCallQuerySerializer(serializers.Serializer):
     at = serializers.DateTimeField(
         required=False,

@@ -38,18 +38,22 @@ from api.serializers import (
     FollowerAddSerializer,
     FollowerSerializer,
     IssueCreateSerializer,
+    IssueMergeSerializer,
     IssueSerializer,
     IssueSlaSerializer,
     IssueUpdateSerializer,
     OnCallQuerySerializer,
     OnCallSerializer,
+    SlaReportSerializer,
     TeamSerializer,
 )
 from api.throttling import AddressLimitMixin
+from clients.models import Client
 from oncall.models import Escalation
 from oncall.selectors import office_is_open, rota_list, rota_who_is_on_call
 from oncall.services import escalation_acknowledge
 from paqt_support.exceptions import ApplicationError, ConflictError
+from sla.selectors import sla_report, sla_report_client_for_user
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
 from tickets.attachments import attachment_response
@@ -355,6 +359,53 @@ class FollowerDetailView(FollowerMixin, APIView):
             raise NotFound(_("That person does not follow this issue."))
         self.follow(issue, watcher, watch=False)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class IssueMergeView(AddressLimitMixin, IssueMixin, APIView):
+    """Merge duplicates into this issue (staff only); answers this issue as it is now."""
+
+    permission_classes = [StaffModelPermissions]
+    staff_permissions = {"POST": ("tickets.change_issue",)}
+
+    @extend_schema(request=IssueMergeSerializer, responses={200: IssueSerializer})
+    def post(self, request, reference: str):
+        issues = selectors.issue_list_for_api(user=request.user)
+        target = self.get_issue(issues)
+        serializer = IssueMergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        wanted = set(serializer.validated_data["duplicates"])
+        sources = list(issues.filter(reference__in=wanted))
+        missing = sorted(wanted - {source.reference for source in sources})
+        if missing:
+            raise ValidationError(
+                {"duplicates": [_("There is no such issue: %(ref)s") % {"ref": ", ".join(missing)}]}
+            )
+        ticket_services.issue_merge(
+            target=target, sources=sources, actor=request.user, channel=Channel.API
+        )
+        target = issues.get(pk=target.pk)
+        return Response(IssueSerializer(target, context={"request": request}).data)
+
+
+class SlaReportView(AddressLimitMixin, APIView):
+    """How a client's issues of one month kept to their SLA targets (staff only).
+
+    The same report as the SLA report page: every issue filed in the month with the verdict
+    of its first-response and resolution clocks, and the tallies per priority.
+    """
+
+    # As the report page: any staff member, for the clients of their teams.
+    permission_classes = [IsStaff]
+
+    @extend_schema(responses={200: SlaReportSerializer})
+    def get(self, request, code: str, month: str):
+        try:
+            client = sla_report_client_for_user(user=request.user, code=code)
+        except Client.DoesNotExist:
+            raise NotFound(_("There is no such client.")) from None
+        year, number = (int(part) for part in month.split("-"))
+        report = sla_report(client=client, year=year, month=number, now=timezone.now())
+        return Response(SlaReportSerializer(report).data)
 
 
 class CommentDetailView(AddressLimitMixin, IssueMixin, generics.RetrieveAPIView):
