@@ -27,4 +27,5 @@ RUN DJANGO_ENV=production SECRET_KEY=build-only ALLOWED_HOSTS=localhost EMAIL_UR
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "paqt_support.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Set PROMETHEUS_MULTIPROC_DIR (as docker-compose.yml does) so /metrics counts every worker.
+CMD ["gunicorn", "paqt_support.wsgi:application", "--config", "paqt_support/gunicorn.py"]

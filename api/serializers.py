@@ -16,7 +16,7 @@ from oncall.models import Escalation
 from sla.models import Agreement, ClockKind, PriorityTarget
 from sla.policy import Health
 from tickets.choices import Category, Priority, Status
-from tickets.models import Attachment, Comment, Issue
+from tickets.models import Attachment, Comment, EventKind, Issue, IssueEvent
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -164,6 +164,108 @@ class CommentSerializer(serializers.ModelSerializer):
         model = Comment
         fields = ("id", "author", "body", "is_internal", "channel", "created_at", "attachments")
         read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """One line of an issue's timeline."""
+
+    kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
+    actor = UserRefSerializer(read_only=True, allow_null=True)
+    data = serializers.JSONField(
+        read_only=True, help_text=_("What changed, by kind: old and new values, names, ids.")
+    )
+
+    class Meta:
+        model = IssueEvent
+        fields = ("id", "kind", "actor", "data", "is_internal", "channel", "created_at")
+        read_only_fields = fields
+
+
+class FollowerSerializer(UserRefSerializer):
+    """A person who follows an issue and is emailed about its public changes."""
+
+    id = serializers.IntegerField(read_only=True)
+
+
+class FollowerAddSerializer(serializers.Serializer):
+    username = StrictCharField(
+        max_length=150,
+        help_text=_(
+            "Who is to follow: a contact of the issue's client or a member of its team. "
+            "A contact may only add themselves."
+        ),
+    )
+
+
+class IssueMergeSerializer(serializers.Serializer):
+    duplicates = serializers.ListField(
+        child=StrictCharField(max_length=20),
+        min_length=1,
+        max_length=50,
+        help_text=_(
+            "References of the issues to merge into this one: the same client's, not closed. "
+            "Their conversation, files and followers move here and they are closed."
+        ),
+    )
+
+
+class ReportClockSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(
+        choices=["met", "breached", "pending"], help_text=_("Pending clocks are not judged yet.")
+    )
+    target_minutes = serializers.IntegerField(help_text=_("The target in business minutes."))
+    due_at = serializers.DateTimeField(allow_null=True)
+    stopped_at = serializers.DateTimeField(allow_null=True)
+    missed_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("When a breached clock ran out of its target.")
+    )
+
+
+class ReportRowSerializer(serializers.Serializer):
+    issue = serializers.CharField(source="issue.reference", help_text=_("The issue's reference."))
+    priority = serializers.CharField(source="issue.priority")
+    response = ReportClockSerializer(allow_null=True)
+    resolution = ReportClockSerializer(allow_null=True)
+    reprioritised = serializers.BooleanField()
+    merged = serializers.BooleanField(
+        help_text=_("Merged into another issue: counted neither as met nor as breached.")
+    )
+
+
+class ReportTallySerializer(serializers.Serializer):
+    met = serializers.IntegerField()
+    breached = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    met_percentage = serializers.FloatField(
+        allow_null=True, help_text=_("Met of the judged clocks, in percent; null when none.")
+    )
+
+
+class ReportLineSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    issues = serializers.IntegerField()
+    response = ReportTallySerializer()
+    resolution = ReportTallySerializer()
+
+
+class SlaReportSerializer(serializers.Serializer):
+    """How a client's issues of one month kept to their SLA targets."""
+
+    client = serializers.CharField(source="client.code")
+    year = serializers.IntegerField()
+    month = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    total = ReportLineSerializer()
+    by_priority = ReportLineSerializer(many=True)
+    rows = ReportRowSerializer(many=True)
+
+
+class OnCallQuerySerializer(serializers.Serializer):
+    at = serializers.DateTimeField(
+        required=False,
+        help_text=_("The moment to ask about (ISO 8601); now when left out."),
+    )
 
 
 class CommentCreateSerializer(serializers.Serializer):

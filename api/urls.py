@@ -36,7 +36,20 @@ class IdConverter:
         return str(value)
 
 
+class MonthConverter:
+    """A month as yyyy-mm, from 2000 to 2999."""
+
+    regex = r"2[0-9]{3}-(?:0[1-9]|1[0-2])"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(ReferenceConverter, "api_reference")
+register_converter(MonthConverter, "api_month")
 register_converter(ClientCodeConverter, "api_client_code")
 register_converter(IdConverter, "api_id")
 
@@ -71,6 +84,26 @@ urlpatterns = [
         name="comment-detail",
     ),
     path(
+        "issues/<api_reference:reference>/merge",
+        views.IssueMergeView.as_view(),
+        name="issue-merge",
+    ),
+    path(
+        "issues/<api_reference:reference>/events",
+        views.EventListView.as_view(),
+        name="event-list",
+    ),
+    path(
+        "issues/<api_reference:reference>/followers",
+        views.FollowerListView.as_view(),
+        name="follower-list",
+    ),
+    path(
+        "issues/<api_reference:reference>/followers/<api_id:pk>",
+        views.FollowerDetailView.as_view(),
+        name="follower-detail",
+    ),
+    path(
         "issues/<api_reference:reference>/attachments",
         views.AttachmentListView.as_view(),
         name="attachment-list",
@@ -87,6 +120,11 @@ urlpatterns = [
     ),
     path("clients", views.ClientListView.as_view(), name="client-list"),
     path("clients/<api_client_code:code>", views.ClientDetailView.as_view(), name="client-detail"),
+    path(
+        "clients/<api_client_code:code>/sla-reports/<api_month:month>",
+        views.SlaReportView.as_view(),
+        name="sla-report",
+    ),
     path("teams", views.TeamListView.as_view(), name="team-list"),
     path("teams/<api_id:pk>", views.TeamDetailView.as_view(), name="team-detail"),
     path("agreements", views.AgreementListView.as_view(), name="agreement-list"),

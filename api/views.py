@@ -1,6 +1,7 @@
 """The API's endpoints: thin edges that validate, call a service or a selector, and answer."""
 
 import re
+from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -33,22 +34,30 @@ from api.serializers import (
     CommentCreateSerializer,
     CommentSerializer,
     EscalationSerializer,
+    EventSerializer,
+    FollowerAddSerializer,
+    FollowerSerializer,
     IssueCreateSerializer,
+    IssueMergeSerializer,
     IssueSerializer,
     IssueSlaSerializer,
     IssueUpdateSerializer,
+    OnCallQuerySerializer,
     OnCallSerializer,
+    SlaReportSerializer,
     TeamSerializer,
 )
 from api.throttling import AddressLimitMixin
+from clients.models import Client
 from oncall.models import Escalation
 from oncall.selectors import office_is_open, rota_list, rota_who_is_on_call
 from oncall.services import escalation_acknowledge
-from paqt_support.exceptions import ConflictError
+from paqt_support.exceptions import ApplicationError, ConflictError
+from sla.selectors import sla_report, sla_report_client_for_user
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
 from tickets.attachments import attachment_response
-from tickets.models import Attachment, Channel, Comment, Issue
+from tickets.models import Attachment, Channel, Comment, Issue, IssueEvent
 
 # One entity tag of If-Match, as RFC 9110 writes it; weak tags never match If-Match.
 ETAG_PATTERN = re.compile(r'\s*(W/)?"([^"]*)"\s*')
@@ -280,6 +289,125 @@ class CommentListView(AddressLimitMixin, IssueMixin, generics.ListCreateAPIView)
         )
 
 
+class EventListView(AddressLimitMixin, IssueMixin, generics.ListAPIView):
+    """The timeline of an issue, oldest first; staff also see its internal events."""
+
+    permission_classes = [StaffModelPermissions]
+    staff_permissions = {"GET": ("tickets.view_issue",)}
+    serializer_class = EventSerializer
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return IssueEvent.objects.none()
+        issue = self.get_issue()
+        return ticket_selectors.event_list_for_issue(issue=issue, user=self.request.user)
+
+
+class FollowerMixin(AddressLimitMixin, IssueMixin):
+    permission_classes = [StaffModelPermissions]
+    staff_permissions = {
+        "GET": ("tickets.view_issue",),
+        "POST": ("tickets.change_issue",),
+        "DELETE": ("tickets.change_issue",),
+    }
+
+    def followers(self, issue: Issue):
+        return ticket_selectors.watcher_list_for_issue(issue=issue, user=self.request.user)
+
+    def follow(self, issue: Issue, watcher: User, *, watch: bool) -> None:
+        # The portal lets a contact follow only for themselves; so does the API.
+        if not self.request.user.is_staff and watcher.pk != self.request.user.pk:
+            raise PermissionDenied(_("You may only add or remove yourself."))
+        ticket_services.issue_watch(
+            issue=issue, actor=self.request.user, watcher=watcher, watch=watch, channel=Channel.API
+        )
+
+
+class FollowerListView(FollowerMixin, APIView):
+    """Who follows an issue, and following it: those people are emailed its public changes."""
+
+    @extend_schema(responses={200: FollowerSerializer(many=True)})
+    def get(self, request, reference: str):
+        issue = self.get_issue()
+        return Response(FollowerSerializer(self.followers(issue), many=True).data)
+
+    @extend_schema(request=FollowerAddSerializer, responses={200: FollowerSerializer(many=True)})
+    def post(self, request, reference: str):
+        issue = self.get_issue()
+        serializer = FollowerAddSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        username = serializer.validated_data["username"]
+        watcher = User.objects.filter(username=username, is_active=True).first()
+        if watcher is None:
+            # The same answer as for someone of another client: no way to probe for accounts.
+            raise ApplicationError(
+                _("%(name)s cannot follow this issue.") % {"name": username}, field="username"
+            )
+        self.follow(issue, watcher, watch=True)
+        return Response(FollowerSerializer(self.followers(issue), many=True).data)
+
+
+class FollowerDetailView(FollowerMixin, APIView):
+    """One follower of an issue."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, reference: str, pk: int):
+        issue = self.get_issue()
+        watcher = self.followers(issue).filter(pk=pk).first()
+        if watcher is None:
+            raise NotFound(_("That person does not follow this issue."))
+        self.follow(issue, watcher, watch=False)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class IssueMergeView(AddressLimitMixin, IssueMixin, APIView):
+    """Merge duplicates into this issue (staff only); answers this issue as it is now."""
+
+    permission_classes = [StaffModelPermissions]
+    staff_permissions = {"POST": ("tickets.change_issue",)}
+
+    @extend_schema(request=IssueMergeSerializer, responses={200: IssueSerializer})
+    def post(self, request, reference: str):
+        issues = selectors.issue_list_for_api(user=request.user)
+        target = self.get_issue(issues)
+        serializer = IssueMergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        wanted = set(serializer.validated_data["duplicates"])
+        sources = list(issues.filter(reference__in=wanted))
+        missing = sorted(wanted - {source.reference for source in sources})
+        if missing:
+            raise ValidationError(
+                {"duplicates": [_("There is no such issue: %(ref)s") % {"ref": ", ".join(missing)}]}
+            )
+        ticket_services.issue_merge(
+            target=target, sources=sources, actor=request.user, channel=Channel.API
+        )
+        target = issues.get(pk=target.pk)
+        return Response(IssueSerializer(target, context={"request": request}).data)
+
+
+class SlaReportView(AddressLimitMixin, APIView):
+    """How a client's issues of one month kept to their SLA targets (staff only).
+
+    The same report as the SLA report page: every issue filed in the month with the verdict
+    of its first-response and resolution clocks, and the tallies per priority.
+    """
+
+    # As the report page: any staff member, for the clients of their teams.
+    permission_classes = [IsStaff]
+
+    @extend_schema(responses={200: SlaReportSerializer})
+    def get(self, request, code: str, month: str):
+        try:
+            client = sla_report_client_for_user(user=request.user, code=code)
+        except Client.DoesNotExist:
+            raise NotFound(_("There is no such client.")) from None
+        year, number = (int(part) for part in month.split("-"))
+        report = sla_report(client=client, year=year, month=number, now=timezone.now())
+        return Response(SlaReportSerializer(report).data)
+
+
 class CommentDetailView(AddressLimitMixin, IssueMixin, generics.RetrieveAPIView):
     permission_classes = [StaffModelPermissions]
     staff_permissions = {"GET": ("tickets.view_comment",)}
@@ -435,15 +563,27 @@ class AgreementDetailView(AddressLimitMixin, generics.RetrieveAPIView):
         return selectors.agreement_list_for_api(user=self.request.user)
 
 
+# The rota is computed shift by shift from its start: a moment centuries away would take long.
+ON_CALL_HORIZON = timedelta(days=3653)
+
+
 class OnCallView(AddressLimitMixin, APIView):
     """Who is on call now, per rota and layer (staff only)."""
 
     permission_classes = [IsStaff, StaffModelPermissions]
     staff_permissions = {"GET": ("oncall.view_rota",)}
 
-    @extend_schema(responses={200: OnCallSerializer})
+    @extend_schema(
+        parameters=[OnCallQuerySerializer],
+        responses={200: OnCallSerializer, 400: OpenApiResponse(description="A bad ``at``.")},
+    )
     def get(self, request):
-        now = timezone.now()
+        # A plain dict: from a QueryDict, DRF would take an empty ``at=`` for no ``at``.
+        query = OnCallQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        now = query.validated_data.get("at") or timezone.now()
+        if abs(now - timezone.now()) > ON_CALL_HORIZON:
+            raise ValidationError({"at": [_("Ask about a moment within ten years from now.")]})
         rotas = [(rota, rota_who_is_on_call(rota=rota, at=now)) for rota in rota_list()]
         user_ids = {shift.user for _rota, shifts in rotas for _layer, shift in shifts}
         users = User.objects.in_bulk(user_ids - {None})

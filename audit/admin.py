@@ -23,7 +23,8 @@ CSV_COLUMNS = tuple(AuditEntry._meta.get_field(name).attname for name in PUBLISH
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value) -> str:
+def csv_cell(value) -> str:
+    """Return ``value`` as a CSV cell that no spreadsheet runs as a formula."""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, dict):
@@ -32,7 +33,9 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-class _Echo:
+class Echo:
+    """A file that hands back what is written, so that csv.writer feeds a stream."""
+
     def write(self, value):
         return value
 
@@ -103,12 +106,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
             action=AuditAction.EXPORT,
             detail={"what": "audit trail", "query": dict(request.GET.lists())},
         )
-        writer = csv.writer(_Echo())
+        writer = csv.writer(Echo())
 
         def rows():
             yield writer.writerow(CSV_COLUMNS)
             for entry in entries.iterator(chunk_size=2000):
-                yield writer.writerow([_cell(getattr(entry, column)) for column in CSV_COLUMNS])
+                yield writer.writerow([csv_cell(getattr(entry, column)) for column in CSV_COLUMNS])
 
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

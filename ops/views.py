@@ -12,10 +12,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from accounts.two_factor.selectors import second_factor_demand
+from audit.middleware import client_address
 from ops import health
 from ops.mail import mailbox_messages
+from ops.metrics import address_may_read_metrics, exposition
 
 
 @never_cache
@@ -25,15 +28,22 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def bearer_token_matches(request) -> bool:
+    """Return whether ``request`` sends ``READYZ_TOKEN`` as ``Authorization: Bearer <token>``."""
+    token = settings.READYZ_TOKEN
+    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    return bool(
+        token and scheme.lower() == "bearer" and hmac.compare_digest(sent.encode(), token.encode())
+    )
+
+
 def may_read_details(request) -> bool:
-    """Return whether ``request`` may read the details of /readyz and /metrics.
+    """Return whether ``request`` may read the details of /readyz.
 
     Monitoring sends ``READYZ_TOKEN`` as ``Authorization: Bearer <token>``; a person needs
     an active staff account, with the second factor entered when one is owed.
     """
-    token = settings.READYZ_TOKEN
-    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
-    if token and scheme.lower() == "bearer" and hmac.compare_digest(sent.encode(), token.encode()):
+    if bearer_token_matches(request):
         return True
     user = request.user
     if not (user.is_active and user.is_staff):
@@ -61,65 +71,15 @@ def readyz(request):
     )
 
 
-# (check, its value, the gauge's name, what it measures) for /metrics.
-FIGURES = (
-    (
-        "escalations",
-        "overdue_steps",
-        "paqt_escalation_overdue_steps",
-        "Escalation steps that fell due and were neither sent nor given up.",
-    ),
-    (
-        "escalations",
-        "oldest_overdue_seconds",
-        "paqt_escalation_oldest_overdue_seconds",
-        "Seconds since the oldest overdue escalation step fell due (0: none is overdue).",
-    ),
-    (
-        "sla",
-        "overdue_clocks",
-        "paqt_sla_overdue_clocks",
-        "SLA clocks that have waited too long for the sweep.",
-    ),
-    (
-        "sla",
-        "oldest_overdue_seconds",
-        "paqt_sla_oldest_overdue_seconds",
-        "Seconds the oldest of those clocks has waited (0: none waits).",
-    ),
-)
-
-
-def _gauge(name: str, help_text: str, samples: list[tuple[str, float]]) -> list[str]:
-    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
-    return lines + [f"{name}{labels} {value:g}" for labels, value in samples]
-
-
 @never_cache
 @require_GET
 def metrics(request):
-    """Answer the readiness figures in Prometheus's text format, to READYZ_TOKEN or staff."""
-    if not may_read_details(request):
-        return HttpResponseForbidden("Send READYZ_TOKEN as Authorization: Bearer.\n")
-    _status, checks = health.readiness(now=timezone.now())
-    values = {name: check.values for name, check in checks.items()}
-    lines = _gauge(
-        "paqt_check_ok",
-        "Whether a readiness check of /readyz passes (1) or fails (0).",
-        [(f'{{check="{name}"}}', int(check.ok)) for name, check in checks.items()],
-    )
-    lines += _gauge(
-        "paqt_worker_heartbeat_age_seconds",
-        "Seconds since each worker last ran the heartbeat task that beat sends.",
-        [
-            (f'{{worker="{worker}"}}', age)
-            for worker, age in values["worker"].get("workers", {}).items()
-        ],
-    )
-    for check, key, name, help_text in FIGURES:
-        if key in values.get(check, {}):
-            lines += _gauge(name, help_text, [("", values[check][key])])
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; version=0.0.4")
+    """Answer every metric in Prometheus's text format, to READYZ_TOKEN or METRICS_ALLOWED_IPS."""
+    if not (bearer_token_matches(request) or address_may_read_metrics(client_address(request))):
+        return HttpResponseForbidden(
+            "Send READYZ_TOKEN as Authorization: Bearer, or ask from METRICS_ALLOWED_IPS.\n"
+        )
+    return HttpResponse(exposition(now=timezone.now()), content_type=CONTENT_TYPE_PLAIN_0_0_4)
 
 
 def _local_only():

@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import task_failure, task_retry, task_success, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paqt_support.settings")
 
@@ -34,6 +34,8 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Queues webhook deliveries whose task was lost; an attempt is claimed, never sent twice.
+    "webhooks.sweep": {"task": "webhooks.sweep", "schedule": 60.0, "options": {"expires": 55}},
     # Reports escalation steps that are overdue to the log and, once per step, by email.
     "oncall.watchdog": {"task": "oncall.watchdog", "schedule": 60.0, "options": {"expires": 55}},
 }
@@ -55,3 +57,25 @@ def _close_inherited_db_connections(**kwargs):
 
     for conn in connections.all(initialized_only=True):
         conn.close()
+
+
+# Counted for /metrics, which the web app answers: ops.metrics keeps the counts in the cache.
+@task_success.connect
+def _count_success(sender=None, **kwargs):
+    from ops.metrics import task_outcome_count
+
+    task_outcome_count(name=sender.name, state="succeeded")
+
+
+@task_failure.connect
+def _count_failure(sender=None, **kwargs):
+    from ops.metrics import task_outcome_count
+
+    task_outcome_count(name=sender.name, state="failed")
+
+
+@task_retry.connect
+def _count_retry(sender=None, request=None, **kwargs):
+    from ops.metrics import task_outcome_count
+
+    task_outcome_count(name=request.task if request else sender.name, state="retried")

@@ -8,6 +8,7 @@ Celery broker under ``var/``, DEBUG on, and outgoing email kept as files that
 
 import secrets
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 
 import environ
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
+    "django_prometheus",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
@@ -85,10 +87,13 @@ INSTALLED_APPS = [
     "desk",
     "api",
     "monitoring",
+    "webhooks",
     "audit",
 ]
 
 MIDDLEWARE = [
+    # First and (nearly) last: they time and count every request for /metrics.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before CommonMiddleware, so that every answer under /api/v1 carries API-Version.
@@ -112,6 +117,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "paqt_support.middleware.PrivateCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -299,8 +305,23 @@ WORKER_STALE_AFTER = timedelta(seconds=env.int("WORKER_STALE_SECONDS", default=1
 # fell due for a look: no at-risk or breach notice goes out.
 SLA_OVERDUE_SECONDS = env.int("SLA_OVERDUE_SECONDS", default=120)
 # Monitoring sends this as "Authorization: Bearer ..." to read why a check of /readyz fails
-# and the figures of /metrics; without it only staff can. Anybody sees whether checks pass.
+# (without it only staff can; anybody sees whether checks pass) and to read /metrics.
 READYZ_TOKEN = env.str("READYZ_TOKEN", default="")
+# /metrics answers READYZ_TOKEN and the client addresses in these networks (comma-separated
+# addresses or CIDR ranges, read as API_NUM_PROXIES says), and nobody else: 403.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+try:
+    METRICS_ALLOWED_NETWORKS = [ip_network(n, strict=False) for n in METRICS_ALLOWED_IPS]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {exc}") from None
+
+# Outgoing webhooks: each attempt waits at most WEBHOOK_TIMEOUT_SECONDS for an answer; a
+# delivery is tried WEBHOOK_MAX_ATTEMPTS times with growing pauses (10 s up to 30 min); an
+# endpoint is switched off, and its client's admins mailed, after
+# WEBHOOK_DISABLE_AFTER_FAILURES deliveries in a row failed every attempt.
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5)
 
 # The cache holds the API's request counts. While Redis is away, each process counts in its
 # own memory instead (paqt_support/cache.py): an issue can always be filed.

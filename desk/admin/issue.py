@@ -18,8 +18,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from desk.admin import actions as bulk
 from desk.admin.display import EMPTY, age_text, ago_text, labels, sla_badge
+from desk.admin.export import queue_csv_response
 from desk.admin.filters import (
     AssigneeFilter,
     ClientFilter,
@@ -289,8 +292,23 @@ class IssueAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.attachment_download),
                 name="tickets_issue_attachment",
             ),
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="tickets_issue_export",
+            ),
             *super().get_urls(),
         ]
+
+    def export_view(self, request):
+        """Answer the issues the queue's filters and search select, as a CSV download."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        issues = self.get_changelist_instance(request).get_queryset(request)
+        audit_record(
+            action=AuditAction.EXPORT, detail={"what": "issues", "query": dict(request.GET.lists())}
+        )
+        return queue_csv_response(issues)
 
     def attachment_download(self, request, pk: int):
         """Send a file of an issue the staff member works on, always as a download."""

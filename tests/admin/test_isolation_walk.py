@@ -68,6 +68,7 @@ from tests.factories import (
 from tests.organisations import give_role
 from tests.portal.helpers import issue_file, organisation, png
 from tickets import services
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 CLIENT_DATA = frozenset(
     {
@@ -85,6 +86,8 @@ CLIENT_DATA = frozenset(
         "sla.agreement",
         "sla.slaclock",
         "tickets.issue",
+        "webhooks.webhookdelivery",
+        "webhooks.webhookendpoint",
     }
 )
 NOT_CLIENT_DATA = frozenset(
@@ -280,6 +283,16 @@ def _client_a(calendar) -> tuple[dict[str, models.Model], list[str]]:
         last_fired_at=now,
         last_received_at=now,
     )
+    endpoint = WebhookEndpoint.objects.create(
+        client=client, url="https://quokka.example.org/hook", event_kinds=["issue.filed"]
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        issue=issue,
+        kind="issue.filed",
+        body=f'{{"issue": {{"reference": "{issue.reference}"}}}}',
+        created_at=now,
+    )
     objects = {
         "clients.client": client,
         "clients.team": team,
@@ -292,6 +305,8 @@ def _client_a(calendar) -> tuple[dict[str, models.Model], list[str]]:
         "api.apitoken": token,
         "monitoring.monitoringsource": source,
         "monitoring.monitoringalert": alert,
+        "webhooks.webhookendpoint": endpoint,
+        "webhooks.webhookdelivery": delivery,
     }
     markers = [
         "quokka",

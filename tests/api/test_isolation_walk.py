@@ -52,7 +52,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from api.authentication import ApiTokenAuthentication
-from api.urls import ClientCodeConverter, ReferenceConverter
+from api.urls import ClientCodeConverter, MonthConverter, ReferenceConverter
 from clients.models import Client, Team
 from monitoring.models import SourceKind
 from monitoring.services import monitoring_source_create
@@ -90,6 +90,7 @@ POINTS_AT = {
     "api:agreement-detail": "agreement",
     "api:escalation-detail": "escalation",
     "api:escalation-acknowledge": "escalation",
+    "api:follower-detail": "contact",
 }
 # A filter of a list that can name client A, and the value that names it.
 PROBES = {
@@ -172,6 +173,7 @@ class ClientA:
     comment: Comment
     attachment: Attachment
     escalation: Escalation
+    duplicate: Issue
     source_secrets: dict[str, str]
     markers: list[str]
     other_contact: User
@@ -184,6 +186,8 @@ class ClientA:
             return self.client.code
         if isinstance(converter, ReferenceConverter):
             return self.issue.reference
+        if isinstance(converter, MonthConverter):
+            return timezone.localtime(self.issue.created_at).strftime("%Y-%m")
         assert url.name in POINTS_AT, f"{url.name} takes <{param}>: say in POINTS_AT what it is"
         return getattr(self, POINTS_AT[url.name]).pk
 
@@ -211,6 +215,14 @@ def a(db) -> ClientA:
         issue=issue, author=contact, body="Okapireactie", files=[png("okapibijlage.png")]
     )
     services.comment_create(issue=issue, author=staff, body="Okapinotitie", is_internal=True)
+    services.issue_watch(issue=issue, actor=contact, watcher=contact)
+    duplicate = services.issue_create(
+        client=client,
+        requester=contact,
+        title="Okapistoring nogmaals gemeld",
+        description="Okapigeheim, tweede keer.",
+        priority="P3",
+    )
     # Run out unacknowledged: no sweep picks it up, and acknowledging it still works.
     escalation = EscalationFactory(
         issue=issue, state=EscalationState.EXHAUSTED, ended_at=timezone.now()
@@ -236,6 +248,7 @@ def a(db) -> ClientA:
         comment=reply,
         attachment=reply.attachments.get(),
         escalation=escalation,
+        duplicate=duplicate,
         source_secrets=secrets,
         markers=["okapi", *secrets.values()],
         other_contact=other.contact,
@@ -283,6 +296,9 @@ BODIES = {
         "format": "multipart",
     },
     ("api:escalation-acknowledge", "POST"): lambda a: {"data": {}},
+    ("api:issue-merge", "POST"): lambda a: {"data": {"duplicates": [a.duplicate.reference]}},
+    ("api:follower-list", "POST"): lambda a: {"data": {"username": a.staff.username}},
+    ("api:follower-detail", "DELETE"): lambda a: {"data": {}},
     ("api:monitoring-alertmanager", "POST"): lambda a: {"data": payload("alertmanager_firing")},
     ("api:monitoring-sentry", "POST"): lambda a: {
         "data": payload("sentry_issue_created"),
@@ -326,6 +342,7 @@ def _state(a: ClientA) -> dict:
         "counts": counts,
         "issue": Issue.objects.filter(pk=a.issue.pk).values().get(),
         "escalation": Escalation.objects.filter(pk=a.escalation.pk).values().get(),
+        "followers": sorted(a.issue.watchers.values_list("pk", flat=True)),
     }
 
 

@@ -1,13 +1,15 @@
 """Clients, teams, agreements, who is on call, and acknowledging a page."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
+from accounts.models import User
 from oncall.demo import seed_oncall_demo
 from oncall.models import Escalation, EscalationState
+from oncall.selectors import rota_list, rota_who_is_on_call
 from sla.models import Tier
 from tests.api.conftest import token_client
 from tests.factories import ContactFactory, StaffFactory, TeamFactory, agreement_with_targets
@@ -119,3 +121,31 @@ def test_staff_who_cannot_see_the_issue_cannot_acknowledge(paging, org):
     )
 
     assert response.status_code == 404
+
+
+def test_who_is_on_call_is_answered_for_the_moment_asked(paging):
+    api = token_client(paging["staff"]["frank"])
+    later = SUNDAY_3AM + timedelta(days=9, hours=5)
+    [rota] = rota_list()
+    expected = {shift.user for _layer, shift in rota_who_is_on_call(rota=rota, at=later)}
+    users = dict(User.objects.filter(pk__in=expected).values_list("pk", "username"))
+
+    with time_machine.travel(SUNDAY_3AM, tick=False):
+        response = api.get("/api/v1/on-call", {"at": later.isoformat()})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert datetime.fromisoformat(body["at"]) == later
+    shifts = body["rotas"][0]["shifts"]
+    assert {s["user"]["username"] for s in shifts if s["user"]} == set(users.values())
+    assert all(datetime.fromisoformat(s["starts_at"]) <= later for s in shifts)
+    assert all(later < datetime.fromisoformat(s["ends_at"]) for s in shifts)
+
+
+@pytest.mark.parametrize("at", ["", "tomorrow", "2026-13-40T25:00", "9999-01-01T00:00:00Z"])
+def test_a_bad_moment_for_who_is_on_call_is_a_400_problem(paging, at):
+    response = token_client(paging["staff"]["frank"]).get("/api/v1/on-call", {"at": at})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert "at" in response.content.decode()

@@ -75,3 +75,11 @@ def test_seed_demo_includes_a_rota_a_policy_and_a_client_covered_24_7():
     assert EscalationPolicy.objects.filter(steps__isnull=False).exists()
     assert OncallSettings.objects.filter(office_calendar__isnull=False).exists()
     assert PriorityTarget.objects.filter(is_round_the_clock=True).exists()
+
+
+def test_seed_demo_refuses_in_production_and_creates_nothing(settings):
+    settings.IS_PRODUCTION = True
+    with pytest.raises(CommandError, match="refuses to run when DJANGO_ENV=production"):
+        _seed("--once")
+    assert not User.objects.exists()
+    assert not Client.objects.exists()

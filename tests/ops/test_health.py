@@ -163,12 +163,12 @@ def test_metrics_give_the_heartbeat_age_and_the_oldest_overdue_step(client, moni
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     lines = response.content.decode().splitlines()
-    assert 'paqt_check_ok{check="worker"} 1' in lines
+    assert 'paqt_check_ok{check="worker"} 1.0' in lines
     assert any(
         line.startswith('paqt_worker_heartbeat_age_seconds{worker="celery@a"} 4') for line in lines
     )
-    assert "paqt_escalation_oldest_overdue_seconds 0" in lines
-    assert "paqt_sla_oldest_overdue_seconds 0" in lines
+    assert "paqt_escalation_oldest_overdue_seconds 0.0" in lines
+    assert "paqt_sla_oldest_overdue_seconds 0.0" in lines
 
 
 def test_heartbeat_task_keeps_one_row_per_host():

@@ -3,6 +3,7 @@
 import json
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -192,6 +193,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, password: str, json: bool, once: bool, **options):
+        # The demo's accounts, an administrator among them, share a password printed in the
+        # README: in production they would be the first way in.
+        if settings.IS_PRODUCTION:
+            raise CommandError(
+                "seed_demo refuses to run when DJANGO_ENV=production: demo data is for local "
+                "mode and docker-compose.demo.yml."
+            )
         if len(password) < 8:
             raise CommandError("--password must be at least 8 characters long.")
         already = Client.objects.filter(code__in=[c[0] for c in CLIENTS]).exists()
