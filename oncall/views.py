@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit import context as audit_context
 from audit.models import AuditAction, AuditChannel
 from audit.services import audit_record
-from oncall.models import EscalationState
+from oncall.models import ENDED_UNANSWERED, EscalationState
 from oncall.selectors import office_is_open, oncall_settings, rota_list, rota_schedule
 from oncall.services import (
     AcknowledgeLinkError,
@@ -86,7 +86,7 @@ def acknowledge(request, token: str):
             return render(request, "oncall/acknowledge_error.html", context, status=409)
         context["escalation"] = escalation
         return render(request, "oncall/acknowledged.html", context)
-    if escalation.state not in (EscalationState.ACTIVE, EscalationState.EXHAUSTED):
+    if escalation.state not in (EscalationState.ACTIVE, *ENDED_UNANSWERED):
         context["message"] = EscalationEndedError(escalation).message
         return render(request, "oncall/acknowledge_error.html", context, status=409)
     return render(request, "oncall/acknowledge.html", context)

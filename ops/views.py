@@ -46,8 +46,9 @@ def may_read_details(request) -> bool:
 def readyz(request):
     """Answer 200 when the database, the broker and a worker are all reachable, else 503.
 
-    A failing cache, an overdue escalation step or an SLA clock the sweep left behind turns
-    the status to "degraded" and still answers 200. Anybody sees each check's name and
+    A failing cache, an overdue or undeliverable escalation step, a failing paging channel
+    or an SLA clock the sweep left behind turns the status to "degraded" and still answers
+    200. Anybody sees each check's name and
     whether it passed; a staff session or READYZ_TOKEN sees why, with the heartbeat's age
     and how late the oldest overdue step and clock are.
     """
