@@ -14,7 +14,7 @@ from oncall.models.escalation import (
     current_escalation_q,
 )
 from oncall.models.policy import EscalationPolicy, EscalationStep, OncallSettings, StepTarget
-from oncall.models.rota import Rota, RotaLayer, RotaMember, RotaOverride
+from oncall.models.rota import HandoffNotice, Rota, RotaLayer, RotaMember, RotaOverride
 
 __all__ = [
     "DEFAULT_CHANNELS",
@@ -25,6 +25,7 @@ __all__ = [
     "EscalationPolicy",
     "EscalationState",
     "EscalationStep",
+    "HandoffNotice",
     "OncallSettings",
     "Page",
     "PagingProfile",

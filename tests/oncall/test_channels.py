@@ -416,3 +416,31 @@ def test_the_local_mailbox_page_lists_webhook_and_sms_messages(admin_client, set
     page = admin_client.get("/dev/mail/").content.decode()
     assert "CAFG-2026-0001" in page and "+31612345678" in page
     assert "CAFG-2026-0002" in page
+
+
+def test_in_local_mode_the_dev_webhook_keeps_what_is_posted_for_the_mailbox(client, settings):
+    settings.EMAIL_BACKEND = "ops.mail.LocalMailboxBackend"
+    response = client.post(
+        "/dev/webhook/frank/", data={"text": "Page CAFG-2026-0003"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    [entry] = mailbox_messages()
+    assert (entry.kind, entry.to, entry.text) == ("webhook", "frank", "Page CAFG-2026-0003")
+
+
+def test_the_dev_webhook_refuses_a_body_that_is_not_json(client, settings):
+    settings.EMAIL_BACKEND = "ops.mail.LocalMailboxBackend"
+    response = client.post("/dev/webhook/frank/", data="x", content_type="application/json")
+    assert response.status_code == 400
+    assert mailbox_messages() == []
+
+
+def test_the_demo_pages_frank_through_the_local_webhook_and_chantal_by_sms(staff, settings):
+    from oncall.demo import seed_paging_profiles_demo
+
+    seed_paging_profiles_demo(staff=staff)
+    seed_paging_profiles_demo(staff=staff)
+    frank = PagingProfile.objects.get(user=staff["frank"])
+    assert frank.channels == ["webhook", "email"]
+    assert frank.webhook_url == f"{settings.SITE_URL}/dev/webhook/frank/"
+    assert PagingProfile.objects.get(user=staff["chantal"]).channels == ["sms", "email"]
