@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -13,6 +14,7 @@ class Recorded:
     path: str
     headers: dict
     body: dict
+    at: float
 
 
 class RecordingServer:
@@ -47,7 +49,12 @@ class RecordingServer:
                         recorder.failures -= 1
                     if not failing:
                         recorder.requests.append(
-                            Recorded(self.path, dict(self.headers), json.loads(raw or b"{}"))
+                            Recorded(
+                                self.path,
+                                dict(self.headers),
+                                json.loads(raw or b"{}"),
+                                time.monotonic(),
+                            )
                         )
                 self.send_response(recorder.fail_with if failing else 200)
                 self.send_header("Content-Length", "2")

@@ -444,3 +444,20 @@ def test_the_demo_pages_frank_through_the_local_webhook_and_chantal_by_sms(staff
     assert frank.channels == ["webhook", "email"]
     assert frank.webhook_url == f"{settings.SITE_URL}/dev/webhook/frank/"
     assert PagingProfile.objects.get(user=staff["chantal"]).channels == ["sms", "email"]
+
+
+def test_an_engineer_sets_their_own_channels_on_their_profile_page(client, staff):
+    client.force_login(staff["eva"])
+    assert client.get("/oncall/profile/").status_code == 200
+    response = client.post("/oncall/profile/", {"channels": "sms", "phone": ""})
+    assert "SMS needs a mobile number." in response.content.decode()
+    response = client.post("/oncall/profile/", {"channels": "sms, email", "phone": "+31612345678"})
+    assert response.status_code == 200
+    profile = PagingProfile.objects.get(user=staff["eva"])
+    assert (profile.channels, profile.phone) == (["sms", "email"], "+31612345678")
+
+
+def test_a_contact_cannot_open_the_paging_profile_page(client, contact):
+    client.force_login(contact)
+    assert client.get("/oncall/profile/").status_code == 302
+    assert not PagingProfile.objects.exists()
