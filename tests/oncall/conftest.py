@@ -97,6 +97,8 @@ def faulty_mail(settings):
     settings.EMAIL_BACKEND = "tests.oncall.backends.FaultyBackend"
     FaultyBackend.failures = 0
     FaultyBackend.refuse = set()
+    FaultyBackend.script = []
     yield FaultyBackend
     FaultyBackend.failures = 0
     FaultyBackend.refuse = set()
+    FaultyBackend.script = []

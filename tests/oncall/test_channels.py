@@ -7,6 +7,9 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.utils import translation
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from desk.admin.display import event_summary
 from oncall.forms import PagingProfileForm
@@ -461,3 +464,35 @@ def test_a_contact_cannot_open_the_paging_profile_page(client, contact):
     client.force_login(contact)
     assert client.get("/oncall/profile/").status_code == 302
     assert not PagingProfile.objects.exists()
+
+
+# -- the promise under any sequence of channel faults -----------------------------------
+
+
+@hypothesis_settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(script=st.lists(st.sampled_from(["ok", "down", "refused"]), max_size=30))
+def test_no_fault_sequence_skips_a_step_by_an_outage_or_exhausts_without_a_page(
+    file_issue, faulty_mail, script
+):
+    from django.db import transaction
+
+    savepoint = transaction.savepoint()
+    try:
+        faulty_mail.script = list(script)
+        issue = file_issue()
+        escalation = Escalation.objects.get(issue=issue)
+        run_until_settled(escalation, SUNDAY_3AM + 3 * 60 * MINUTE)
+        pages = list(Page.objects.filter(escalation=escalation).order_by("step_index"))
+        for page in pages:
+            if page.step_index < escalation.step_index:
+                # A step left behind was delivered, or refused for good: never an outage.
+                assert page.sent_at is not None or "SMTPRecipientsRefused" in page.last_error
+        if escalation.state == EscalationState.EXHAUSTED:
+            assert any(page.sent_at for page in pages)
+        sent = IssueEvent.objects.filter(issue=issue, kind=EventKind.PAGE_SENT).count()
+        assert sent == sum(1 for page in pages if page.sent_at)
+        if escalation.state == EscalationState.ACTIVE and escalation.undeliverable_since:
+            assert escalation.due_at is not None
+    finally:
+        transaction.savepoint_rollback(savepoint)
+        mail.outbox.clear()
