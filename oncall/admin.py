@@ -10,13 +10,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from oncall.forms import PagingProfileForm
 from oncall.models import (
+    ChannelHealth,
     Escalation,
     EscalationPolicy,
     EscalationState,
     EscalationStep,
     OncallSettings,
     Page,
+    PagingProfile,
     Rota,
     RotaLayer,
     RotaMember,
@@ -123,11 +126,43 @@ class OncallSettingsAdmin(admin.ModelAdmin):
         oncall_settings_save(row=obj)
 
 
+@admin.register(PagingProfile)
+class PagingProfileAdmin(admin.ModelAdmin):
+    """How each engineer is paged: the first channel that accepts a page delivers it."""
+
+    form = PagingProfileForm
+    list_display = ("user", "channel_order", "phone")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    autocomplete_fields = ("user",)
+
+    def get_fields(self, request, obj=None):
+        return ("user", "channels", "phone", "webhook_url")
+
+    @admin.display(description=_("channels in order"))
+    def channel_order(self, profile: PagingProfile) -> str:
+        return ", ".join(profile.channels)
+
+
+@admin.register(ChannelHealth)
+class ChannelHealthAdmin(admin.ModelAdmin):
+    """What the pages last met on each channel; written by the step runs only."""
+
+    list_display = ("channel", "failing_since", "last_failure_at", "last_success_at", "last_error")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class PageInline(admin.TabularInline):
     model = Page
     fields = (
         "step_index",
         "recipient",
+        "channel",
         "attempts",
         "claimed_at",
         "sent_at",
@@ -156,7 +191,7 @@ class EscalationAdmin(admin.ModelAdmin):
 
     list_display = (
         "issue",
-        "state",
+        "state_label",
         "current_step_label",
         "due_at",
         "started_at",
@@ -170,7 +205,8 @@ class EscalationAdmin(admin.ModelAdmin):
     inlines = [PageInline]
     readonly_fields = (
         "issue",
-        "state",
+        "state_label",
+        "undeliverable_since",
         "policy",
         "current_step_label",
         "step_due_at",
@@ -192,6 +228,10 @@ class EscalationAdmin(admin.ModelAdmin):
             .filter(Q(issue__in=visible) | Q(pages__recipient=request.user))
             .distinct()
         )
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_label(self, escalation: Escalation) -> str:
+        return escalation.get_state_label()
 
     @admin.display(description=_("step"))
     def current_step_label(self, escalation: Escalation) -> str:

@@ -2,6 +2,7 @@
 
 from datetime import date, time
 
+from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User
@@ -9,6 +10,7 @@ from oncall.models import (
     EscalationPolicy,
     EscalationStep,
     OncallSettings,
+    PagingProfile,
     Rota,
     RotaLayer,
     RotaMember,
@@ -97,4 +99,25 @@ def seed_oncall_demo(*, staff: dict[str, User]) -> None:
                 "policy": policy,
                 "duty_manager": staff[DUTY_MANAGER],
             },
+        )
+
+
+# (username, channels in order, mobile number): in local mode the webhook posts to the
+# recording endpoint /dev/webhook/<username>/ and SMS is kept without a gateway, so both
+# show up beside the email on /dev/mail.
+PAGING_PROFILES = [
+    ("frank", ["webhook", "email"], ""),
+    ("chantal", ["sms", "email"], "+31612345003"),
+]
+
+
+def seed_paging_profiles_demo(*, staff: dict[str, User]) -> None:
+    """Give the demo's Frank the chat webhook and Chantal SMS, each before email."""
+    for username, channels, phone in PAGING_PROFILES:
+        webhook_url = (
+            f"{settings.SITE_URL}/dev/webhook/{username}/" if "webhook" in channels else ""
+        )
+        PagingProfile.objects.update_or_create(
+            user=staff[username],
+            defaults={"channels": channels, "phone": phone, "webhook_url": webhook_url},
         )

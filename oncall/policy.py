@@ -35,7 +35,8 @@ class PagingStop(StrEnum):
     OFFICE_OPEN = "office_open"
 
 
-# How the timeline says why an escalation ended; the last two end one that ran out.
+# How the timeline says why an escalation ended or cannot page; the last ones end one that
+# ran out, or say why its pages do not arrive.
 END_REASON_LABELS = {
     PagingStop.ISSUE_RESOLVED: _("the issue was resolved"),
     PagingStop.ISSUE_CLOSED: _("the issue was closed"),
@@ -44,6 +45,8 @@ END_REASON_LABELS = {
     PagingStop.OFFICE_OPEN: _("the office opened"),
     "no_policy": _("no escalation policy is chosen"),
     "unacknowledged": _("nobody acknowledged"),
+    "undeliverable": _("no page could be delivered to anyone"),
+    "channels_failing": _("no channel takes the page; it is tried again"),
 }
 
 

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from oncall import rota as pure_rota
 from oncall.models import (
+    ChannelHealth,
     Escalation,
     EscalationState,
     OncallSettings,
@@ -18,6 +19,7 @@ from oncall.models import (
     RotaLayer,
     RotaMember,
     RotaOverride,
+    current_escalation_q,
 )
 from ops.health import CheckResult
 from sla.business_time import BusinessCalendar
@@ -30,6 +32,9 @@ DEFAULT_OFFICE_HOURS = {str(day): [["08:30", "17:30"]] for day in range(5)}
 
 # A step that fell due this long ago and is still not sent or given up is overdue.
 DEFAULT_OVERDUE_AFTER = timedelta(minutes=2)
+# A channel whose last own failure is older than this, with no success since, is no longer
+# called failing: nothing went through it since, so nothing is known.
+CHANNEL_FAILING_WINDOW = timedelta(hours=1)
 
 
 def overdue_after() -> timedelta:
@@ -144,17 +149,58 @@ def escalations_due(*, now: datetime, limit: int = 500) -> QuerySet:
 
 
 def escalations_overdue(*, now: datetime, grace: timedelta | None = None) -> QuerySet[Escalation]:
-    """Return the paging escalations whose current step fell due more than ``grace`` ago.
+    """Return the paging escalations whose current step is late or undeliverable at ``now``.
 
-    Such a step was neither sent nor given up in time: no worker ran it, or its sender
-    hangs. Oldest first, with the issue and its client joined.
+    A step that fell due more than ``grace`` ago was neither delivered nor given up in
+    time: no worker ran it, its sender hangs, or no channel takes it. One whose page no
+    channel took after all its attempts is returned at once (``undeliverable_since``).
+    Oldest first, with the issue and its client joined.
     """
     grace = grace if grace is not None else overdue_after()
     return (
-        Escalation.objects.filter(state=EscalationState.ACTIVE, step_due_at__lt=now - grace)
+        Escalation.objects.filter(state=EscalationState.ACTIVE)
+        .filter(Q(step_due_at__lt=now - grace) | Q(undeliverable_since__isnull=False))
         .select_related("issue", "issue__client")
         .order_by("step_due_at", "pk")
     )
+
+
+def escalations_ended_undeliverable() -> QuerySet[Escalation]:
+    """Return the escalations that ended without delivering a page, while the issue needs one."""
+    return Escalation.objects.filter(
+        state=EscalationState.UNDELIVERABLE, released_at__isnull=True
+    ).select_related("issue")
+
+
+def channel_is_failing(*, channel: str, now: datetime) -> bool:
+    """Return whether ``channel`` failed itself lately and has not delivered since."""
+    return ChannelHealth.objects.filter(
+        channel=channel,
+        failing_since__isnull=False,
+        last_failure_at__gte=now - CHANNEL_FAILING_WINDOW,
+    ).exists()
+
+
+def check_channels(*, now: datetime) -> CheckResult:
+    """Return a readiness check that fails while a paging channel is failing at ``now``.
+
+    ``values`` hold the names of the failing channels and for how many seconds each has.
+    """
+    try:
+        failing = list(
+            ChannelHealth.objects.filter(
+                failing_since__isnull=False, last_failure_at__gte=now - CHANNEL_FAILING_WINDOW
+            ).order_by("channel")
+        )
+    except Exception as exc:  # noqa: BLE001 - a readiness check reports, never raises
+        return CheckResult(False, f"{type(exc).__name__}: {exc}")
+    if not failing:
+        return CheckResult(True, "every paging channel delivers", {"failing_channels": {}})
+    seconds = {h.channel: int((now - h.failing_since).total_seconds()) for h in failing}
+    detail = "; ".join(
+        f"{h.channel} failing for {seconds[h.channel]} s: {h.last_error}" for h in failing
+    )
+    return CheckResult(False, detail, {"failing_channels": seconds})
 
 
 def check_escalations(*, now: datetime) -> CheckResult:
@@ -166,32 +212,35 @@ def check_escalations(*, now: datetime) -> CheckResult:
         overdue = escalations_overdue(now=now)
         oldest = list(overdue[:5])
         count = overdue.count() if oldest else 0
+        undeliverable = overdue.filter(undeliverable_since__isnull=False).count() if oldest else 0
+        ended = list(escalations_ended_undeliverable()[:5])
     except Exception as exc:  # noqa: BLE001 - a readiness check reports, never raises
         return CheckResult(False, f"{type(exc).__name__}: {exc}")
-    if not oldest:
-        values = {"overdue_steps": 0, "oldest_overdue_seconds": 0}
-        return CheckResult(True, "no escalation step is overdue", values)
-    late = ", ".join(
-        f"{e.issue.reference} step {e.step_index + 1} "
-        f"({int((now - e.step_due_at).total_seconds())} s late)"
-        for e in oldest
-    )
     values = {
         "overdue_steps": count,
-        "oldest_overdue_seconds": int((now - oldest[0].step_due_at).total_seconds()),
+        "oldest_overdue_seconds": (
+            int((now - oldest[0].step_due_at).total_seconds()) if oldest else 0
+        ),
+        "undeliverable": undeliverable + len(ended),
     }
-    return CheckResult(False, f"overdue pages: {late}", values)
+    if not oldest and not ended:
+        return CheckResult(True, "no escalation step is overdue", values)
+    late = [
+        f"{e.issue.reference} step {e.step_index + 1} "
+        f"({int((now - e.step_due_at).total_seconds())} s late"
+        f"{', undeliverable' if e.undeliverable_since else ''})"
+        for e in oldest
+    ]
+    late += [f"{e.issue.reference} ended undeliverable" for e in ended]
+    return CheckResult(False, f"overdue pages: {', '.join(late)}", values)
 
 
 def escalation_current(*, issue_id: int, lock: bool = False) -> Escalation | None:
-    """Return the issue's current escalation: paging, or run out while the need lasts.
+    """Return the issue's current escalation: paging, or ended unanswered while the need lasts.
 
     ``lock`` locks the row for the caller's transaction.
     """
-    escalations = Escalation.objects.filter(issue_id=issue_id).filter(
-        Q(state=EscalationState.ACTIVE)
-        | Q(state=EscalationState.EXHAUSTED, released_at__isnull=True)
-    )
+    escalations = Escalation.objects.filter(issue_id=issue_id).filter(current_escalation_q())
     if lock:
         escalations = escalations.select_for_update()
     return escalations.first()

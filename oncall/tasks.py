@@ -9,6 +9,7 @@ from oncall.services import (
     escalation_sweep,
     escalation_watchdog,
 )
+from oncall.services.handoff import handoff_notices_send
 
 # A step's send is killed after this long, so it can never outlive its claim
 # (``oncall.services.claim_timeout``, 45 s by default). The prefork pool enforces it.
@@ -42,3 +43,9 @@ def escalation_watchdog_task() -> int:
 @shared_task(name="oncall.reconcile", acks_late=True)
 def escalation_reconcile_task() -> int:
     return escalation_reconcile_sweep(now=timezone.now())
+
+
+# Safe to run twice: a row per shift, claimed before sending, lets one run send the notice.
+@shared_task(name="oncall.handoff_notices", acks_late=True)
+def handoff_notices_task() -> int:
+    return handoff_notices_send(now=timezone.now())

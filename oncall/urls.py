@@ -1,4 +1,4 @@
-"""URLs of the on-call schedule page and of the acknowledge links sent in pages."""
+"""URLs of the on-call schedule, the paging profile, and the acknowledge links in pages."""
 
 from django.urls import path
 
@@ -8,5 +8,6 @@ app_name = "oncall"
 
 urlpatterns = [
     path("", views.schedule, name="schedule"),
+    path("profile/", views.paging_profile, name="paging-profile"),
     path("acknowledge/<str:token>/", views.acknowledge, name="acknowledge"),
 ]

@@ -1,4 +1,4 @@
-"""The staff's on-call schedule page and the acknowledge page that a page's link opens."""
+"""The staff's on-call schedule, their paging profile, and the acknowledge page of a page's link."""
 
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit import context as audit_context
 from audit.models import AuditAction, AuditChannel
 from audit.services import audit_record
-from oncall.models import EscalationState
+from oncall.forms import PagingProfileForm
+from oncall.models import ENDED_UNANSWERED, EscalationState, PagingProfile
 from oncall.selectors import office_is_open, oncall_settings, rota_list, rota_schedule
 from oncall.services import (
     AcknowledgeLinkError,
@@ -50,6 +51,27 @@ def schedule(request):
     return render(request, "oncall/schedule.html", context)
 
 
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def paging_profile(request):
+    """Let an engineer choose the channels they are paged by, in order, with their addresses."""
+    profile = PagingProfile.objects.filter(user=request.user).first() or PagingProfile(
+        user=request.user, channels=["email"]
+    )
+    form = PagingProfileForm(request.POST or None, instance=profile)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        saved = True
+    context = {
+        **admin.site.each_context(request),
+        "title": _("How I am paged"),
+        "form": form,
+        "saved": saved,
+    }
+    return render(request, "oncall/paging_profile.html", context)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def acknowledge(request, token: str):
@@ -86,7 +108,7 @@ def acknowledge(request, token: str):
             return render(request, "oncall/acknowledge_error.html", context, status=409)
         context["escalation"] = escalation
         return render(request, "oncall/acknowledged.html", context)
-    if escalation.state not in (EscalationState.ACTIVE, EscalationState.EXHAUSTED):
+    if escalation.state not in (EscalationState.ACTIVE, *ENDED_UNANSWERED):
         context["message"] = EscalationEndedError(escalation).message
         return render(request, "oncall/acknowledge_error.html", context, status=409)
     return render(request, "oncall/acknowledge.html", context)

@@ -129,7 +129,7 @@ REQUIRED = ("database", "broker", "worker")
 
 def readiness(*, now: datetime) -> tuple[str, dict[str, CheckResult]]:
     """Return the status ("ok", "degraded" or "unavailable") and each check by name at ``now``."""
-    from oncall.selectors import check_escalations
+    from oncall.selectors import check_channels, check_escalations
 
     checks = {
         "database": check_database(),
@@ -139,6 +139,7 @@ def readiness(*, now: datetime) -> tuple[str, dict[str, CheckResult]]:
     }
     if checks["database"].ok:
         checks["escalations"] = check_escalations(now=now)
+        checks["paging_channels"] = check_channels(now=now)
         checks["sla"] = check_sla_sweep(now=now)
     if not all(checks[name].ok for name in REQUIRED):
         return "unavailable", checks

@@ -1,6 +1,7 @@
 """Health endpoints and, in local mode only, the mailbox of outgoing email."""
 
 import hmac
+import json
 from email import policy
 from email.parser import BytesParser
 
@@ -11,13 +12,14 @@ from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonRespon
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from accounts.two_factor.selectors import second_factor_demand
 from audit.middleware import client_address
 from ops import health
-from ops.mail import mailbox_messages
+from ops.mail import local_message_record, mailbox_messages
 from ops.metrics import address_may_read_metrics, exposition
 
 
@@ -56,8 +58,9 @@ def may_read_details(request) -> bool:
 def readyz(request):
     """Answer 200 when the database, the broker and a worker are all reachable, else 503.
 
-    A failing cache, an overdue escalation step or an SLA clock the sweep left behind turns
-    the status to "degraded" and still answers 200. Anybody sees each check's name and
+    A failing cache, an overdue or undeliverable escalation step, a failing paging channel
+    or an SLA clock the sweep left behind turns the status to "degraded" and still answers
+    200. Anybody sees each check's name and
     whether it passed; a staff session or READYZ_TOKEN sees why, with the heartbeat's age
     and how late the oldest overdue step and clock are.
     """
@@ -117,3 +120,17 @@ def mailbox_message(request, name: str):
             "html": html.get_content() if html else "",
         },
     )
+
+
+# A chat service posts to its webhooks without a CSRF token; this stands in for one.
+@csrf_exempt
+@require_POST
+def webhook_sink(request, name: str):
+    """Keep a chat-webhook message posted as ``{"text": ...}`` for the mailbox (local mode)."""
+    _local_only()
+    try:
+        text = json.loads(request.body or b"{}").get("text", "")
+    except (ValueError, AttributeError):
+        return JsonResponse({"error": "send a JSON object with a text"}, status=400)
+    local_message_record(kind="webhook", to=name, text=str(text))
+    return JsonResponse({"ok": True})

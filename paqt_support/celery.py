@@ -36,7 +36,15 @@ app.conf.beat_schedule = {
     },
     # Queues webhook deliveries whose task was lost; an attempt is claimed, never sent twice.
     "webhooks.sweep": {"task": "webhooks.sweep", "schedule": 60.0, "options": {"expires": 55}},
-    # Reports escalation steps that are overdue to the log and, once per step, by email.
+    # Tells each engineer whose shift just started the open escalations and urgent issues at
+    # risk they inherit; once per shift, however often it runs.
+    "oncall.handoff_notices": {
+        "task": "oncall.handoff_notices",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Reports escalation steps that are overdue or undeliverable to the log and, once per
+    # step, to the administrators (through the other channels while email fails).
     "oncall.watchdog": {"task": "oncall.watchdog", "schedule": 60.0, "options": {"expires": 55}},
 }
 

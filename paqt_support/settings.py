@@ -257,6 +257,20 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 ADMINS = [("Administrators", a) for a in env.list("ADMIN_EMAILS", default=[])]
 
+# Paging channels beside email (oncall/channels.py). SMS goes through an HTTP gateway that
+# takes MessageBird's JSON shape; without SMS_GATEWAY_URL, local mode keeps each SMS for
+# /dev/mail and production reports the channel as failing.
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="")
+SMS_ORIGINATOR = env.str("SMS_ORIGINATOR", default="PAQT")
+# Seconds a webhook or the SMS gateway may take to answer; three channels tried one after
+# the other must stay within the step task's time limit of 30 s.
+PAGING_HTTP_TIMEOUT = env.float("PAGING_HTTP_TIMEOUT", default=5.0)
+# Where the watchdog's alerts to the administrators go when email is failing: a chat
+# webhook and mobile numbers (international form), beside ADMIN_EMAILS.
+OPS_ALERT_WEBHOOK_URL = env.str("OPS_ALERT_WEBHOOK_URL", default="")
+OPS_ALERT_SMS_NUMBERS = env.list("OPS_ALERT_SMS_NUMBERS", default=[])
+
 # Celery. CELERY_BROKER_URL wins, then REDIS_URL; with neither, kombu's filesystem
 # transport gives real asynchronous workers with no server at all.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -55,6 +55,7 @@ if not settings.IS_PRODUCTION:
     urlpatterns += [
         path("dev/mail/", ops_views.mailbox, name="dev-mailbox"),
         path("dev/mail/<str:name>", ops_views.mailbox_message, name="dev-mailbox-message"),
+        path("dev/webhook/<slug:name>/", ops_views.webhook_sink, name="dev-webhook"),
     ]
 
 admin.site.site_header = "PAQT Support"

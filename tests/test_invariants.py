@@ -40,7 +40,13 @@ from hypothesis.stateful import (
 )
 
 from oncall.demo import seed_oncall_demo
-from oncall.models import Escalation, EscalationState, Page
+from oncall.models import (
+    ENDED_UNANSWERED,
+    Escalation,
+    EscalationState,
+    Page,
+    current_escalation_q,
+)
 from oncall.selectors import office_is_open
 from oncall.services import escalation_acknowledge, escalation_reconcile_sweep, escalation_step_run
 from paqt_support.exceptions import ApplicationError
@@ -250,7 +256,7 @@ class IssueLife(RuleBasedStateMachine):
     @rule(pk=issues)
     def acknowledge(self, pk):
         escalation = Escalation.objects.filter(
-            issue_id=pk, state__in=(EscalationState.ACTIVE, EscalationState.EXHAUSTED)
+            issue_id=pk, state__in=(EscalationState.ACTIVE, *ENDED_UNANSWERED)
         ).first()
         if escalation is None:
             return
@@ -350,10 +356,7 @@ class IssueLife(RuleBasedStateMachine):
         if self.now is None:
             return
         for issue in Issue.objects.select_related("agreement"):
-            current = Escalation.objects.filter(issue=issue).filter(
-                Q(state=EscalationState.ACTIVE)
-                | Q(state=EscalationState.EXHAUSTED, released_at__isnull=True)
-            )
+            current = Escalation.objects.filter(issue=issue).filter(current_escalation_q())
             expected = 1 if self._needs_paging(issue) else 0
             assert current.count() == expected, (
                 f"{issue.reference} ({issue.status}, {issue.priority}, assignee "

@@ -293,6 +293,7 @@ class EventKind(models.TextChoices):
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Escalation acknowledged")
     ESCALATION_EXHAUSTED = "escalation_exhausted", _("Escalation ended unacknowledged")
     ESCALATION_CANCELLED = "escalation_cancelled", _("Escalation stopped")
+    ESCALATION_UNDELIVERABLE = "escalation_undeliverable", _("Pages undeliverable")
     AGREEMENT_CHANGED = "agreement_changed", _("Agreement changed")
 
 

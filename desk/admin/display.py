@@ -161,17 +161,26 @@ def event_summary(event: IssueEvent) -> SafeString:
         )
     if kind == EventKind.AGREEMENT_CHANGED:
         return format_html("→ {}", data.get("name", ""))
-    if kind in (EventKind.ESCALATION_CANCELLED, EventKind.ESCALATION_EXHAUSTED):
+    if kind in (
+        EventKind.ESCALATION_CANCELLED,
+        EventKind.ESCALATION_EXHAUSTED,
+        EventKind.ESCALATION_UNDELIVERABLE,
+    ):
         reason = data.get("reason", "")
-        return format_html("{}", END_REASON_LABELS.get(reason, reason))
+        return format_html(
+            "{}{}",
+            END_REASON_LABELS.get(reason, reason),
+            format_html(" ({})", data["error"]) if data.get("error") else "",
+        )
     if kind == EventKind.ESCALATION_STARTED:
         return format_html("{}: {}", _("policy"), data.get("policy", ""))
     if kind in (EventKind.PAGE_SENT, EventKind.PAGE_FAILED):
         return format_html(
-            "{} {}: {}{}",
+            "{} {}: {}{}{}",
             _("step"),
             data.get("step", ""),
             data.get("recipient") or _("nobody"),
+            format_html(" {} {}", _("by"), data["channel"]) if data.get("channel") else "",
             format_html(" ({})", data["error"]) if data.get("error") else "",
         )
     if kind == EventKind.ESCALATION_ACKNOWLEDGED:

@@ -15,6 +15,17 @@ class EscalationState(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     EXHAUSTED = "exhausted", _("Nobody acknowledged")
     CANCELLED = "cancelled", _("Stopped")
+    UNDELIVERABLE = "undeliverable", _("Undeliverable")
+
+
+# An escalation that ended without an acknowledgement stays the issue's current one while
+# the reason to page lasts, so that it is not started over and over.
+ENDED_UNANSWERED = ("exhausted", "undeliverable")
+
+
+def current_escalation_q() -> Q:
+    """Return the condition of an issue's current escalation: paging, or ended unanswered."""
+    return Q(state="active") | Q(state__in=ENDED_UNANSWERED, released_at__isnull=True)
 
 
 class Escalation(models.Model):
@@ -30,6 +41,11 @@ class Escalation(models.Model):
     step fell due, ``due_at`` when it is next tried (later than ``step_due_at`` while a
     failed page waits to be retried). ``token`` changes on every move, so that a task
     queued for an earlier move does nothing.
+
+    A page that no channel accepted keeps its step on the same person, retried with backoff
+    while the escalation lasts; after the settings' number of attempts ``undeliverable_since``
+    says since when, until a page is delivered. An escalation that runs out without any page
+    delivered ends as undeliverable, never as exhausted.
     """
 
     issue = models.ForeignKey(
@@ -75,6 +91,12 @@ class Escalation(models.Model):
         blank=True,
         help_text=_("For an escalation that ran out: when the issue stopped needing a page."),
     )
+    undeliverable_since = models.DateTimeField(
+        _("undeliverable since"),
+        null=True,
+        blank=True,
+        help_text=_("While paging: since when no channel accepted the current step's page."),
+    )
     overdue_reported_at = models.DateTimeField(
         _("overdue reported at"),
         null=True,
@@ -89,7 +111,7 @@ class Escalation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["issue"],
-                condition=Q(state="active") | Q(state="exhausted", released_at__isnull=True),
+                condition=current_escalation_q(),
                 # Also the index of the reconcile sweep's walk over current escalations.
                 name="oncall_escalation_one_current_per_issue",
             ),
@@ -112,6 +134,19 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue_id} #{self.pk} ({self.state})"
+
+    @property
+    def is_undeliverable(self) -> bool:
+        """Return whether no channel takes its pages: still paging, or ended so."""
+        return self.state == EscalationState.UNDELIVERABLE or (
+            self.state == EscalationState.ACTIVE and self.undeliverable_since is not None
+        )
+
+    def get_state_label(self) -> str:
+        """Return the state in words; a paging escalation whose pages fail says so."""
+        if self.is_undeliverable:
+            return str(EscalationState.UNDELIVERABLE.label)
+        return self.get_state_display()
 
     @property
     def steps(self) -> list[dict]:
@@ -144,7 +179,12 @@ class Page(models.Model):
         blank=True,
         related_name="pages",
     )
-    channel = models.CharField(_("channel"), max_length=16, default="email")
+    channel = models.CharField(
+        _("channel"),
+        max_length=16,
+        default="email",
+        help_text=_("The channel that delivered the page, or the first one tried."),
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
     claim_token = models.UUIDField(null=True, blank=True, editable=False)

@@ -188,3 +188,36 @@ class RotaOverride(models.Model):
             layer=self.layer_id,
             replaces=self.replaces_id,
         )
+
+
+class HandoffNotice(models.Model):
+    """The message an engineer gets when their shift in a layer starts: one per shift.
+
+    The row is claimed before the message is sent and removed when sending fails, so that
+    the next run tries again; the unique constraint lets only one run claim a shift.
+    """
+
+    layer = models.ForeignKey(
+        RotaLayer, verbose_name=_("layer"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("engineer"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    shift_starts_at = models.DateTimeField(_("shift starts at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("handoff notice")
+        verbose_name_plural = _("handoff notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["layer", "user", "shift_starts_at"],
+                name="oncall_handoffnotice_once_per_shift",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.shift_starts_at:%Y-%m-%d %H:%M}"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from oncall.models import Escalation, EscalationState, Page
+from oncall.models import ENDED_UNANSWERED, Escalation, EscalationState, Page
 from oncall.services.moves import escalation_end, escalation_lock, event_record
 from paqt_support.exceptions import ApplicationError
 from tickets.models import EventKind
@@ -93,9 +93,10 @@ def escalation_acknowledge(
 ) -> Escalation:
     """Stop ``escalation`` because ``user`` takes the issue, and assign the issue to them.
 
-    An escalation that ran out unacknowledged can still be acknowledged, so that the issue
-    gets its owner. The assignment uses ``tickets.services.issue_assign``, which accepts a
-    member of the client's team or an engineer who was paged for the issue; anyone else
+    An escalation that ran out unacknowledged or undeliverable can still be acknowledged,
+    so that the issue gets its owner. The assignment uses ``tickets.services.issue_assign``,
+    which accepts a member of the client's team or an engineer who was paged for the issue;
+    anyone else
     acknowledges without becoming the assignee, and the timeline says so. Raise
     ``EscalationEndedError`` when it was acknowledged or stopped already.
     """
@@ -104,12 +105,9 @@ def escalation_acknowledge(
         raise ApplicationError(_("Only active staff can acknowledge an escalation."))
     with transaction.atomic():
         locked = escalation_lock(escalation.pk)
-        if locked is None or locked.state not in (
-            EscalationState.ACTIVE,
-            EscalationState.EXHAUSTED,
-        ):
+        if locked is None or locked.state not in (EscalationState.ACTIVE, *ENDED_UNANSWERED):
             raise EscalationEndedError(locked or escalation)
-        ended_before = locked.state == EscalationState.EXHAUSTED
+        ended_before = locked.state in ENDED_UNANSWERED
         escalation_end(
             escalation=locked,
             state=EscalationState.ACKNOWLEDGED,

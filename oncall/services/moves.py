@@ -4,10 +4,9 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from django.core.mail import mail_admins
-
 from oncall.models import Escalation
 from oncall.queue import step_task_queue_at
+from oncall.services.channels import ops_alert_send
 from paqt_support.transactions import after_commit
 from tickets.models import Channel, Issue, IssueEvent
 
@@ -47,9 +46,12 @@ def step_schedule(*, escalation_id: int, token: uuid.UUID, due_at: datetime, now
 
 
 def admins_alert(*, subject: str, message: str) -> None:
-    """Log ``message`` as an error now and mail it to settings.ADMINS once committed."""
+    """Log ``message`` as an error now and alert the administrators once committed.
+
+    By email, or through the other channels while email fails (``ops_alert_send``).
+    """
     logger.error("%s: %s", subject, message)
-    after_commit(mail_admins, subject, message, fail_silently=True)
+    after_commit(ops_alert_send, subject, message)
 
 
 def escalation_lock(escalation_id: int) -> Escalation | None:
@@ -75,8 +77,16 @@ def escalation_move_on(*, escalation: Escalation, due_at: datetime, now: datetim
     escalation.due_at = due_at
     escalation.token = uuid.uuid4()
     escalation.overdue_reported_at = None
+    escalation.undeliverable_since = None
     escalation.save(
-        update_fields=["step_index", "step_due_at", "due_at", "token", "overdue_reported_at"]
+        update_fields=[
+            "step_index",
+            "step_due_at",
+            "due_at",
+            "token",
+            "overdue_reported_at",
+            "undeliverable_since",
+        ]
     )
     step_schedule(escalation_id=escalation.pk, token=escalation.token, due_at=due_at, now=now)
 

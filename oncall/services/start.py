@@ -6,7 +6,13 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from oncall import policy
-from oncall.models import Escalation, EscalationPolicy, EscalationState, OncallSettings
+from oncall.models import (
+    Escalation,
+    EscalationPolicy,
+    EscalationState,
+    OncallSettings,
+    current_escalation_q,
+)
 from oncall.selectors import escalation_current, office_is_open, oncall_settings
 from oncall.services import moves
 from oncall.services.moves import admins_alert, escalation_end, event_record
@@ -110,10 +116,7 @@ def escalation_reconcile_sweep(*, now: datetime) -> int:
     """
     row = oncall_settings()
     issue_ids = set(
-        Escalation.objects.filter(
-            Q(state=EscalationState.ACTIVE)
-            | Q(state=EscalationState.EXHAUSTED, released_at__isnull=True)
-        ).values_list("issue_id", flat=True)
+        Escalation.objects.filter(current_escalation_q()).values_list("issue_id", flat=True)
     )
     if not office_is_open(at=now, row=row):
         urgent = set(

@@ -17,6 +17,14 @@ message and before the confirm committed (milliseconds): that page goes out twic
 with the same Message-ID. We chose this over at-most-once, because a page that is never
 sent may leave a production outage unanswered, while a duplicate page only wakes
 someone who has to get up anyway.
+
+A page goes through the recipient's channels in the order of their paging profile: the
+first that accepts it delivers it. When none does, the step stays on that person and is
+tried again with backoff for as long as the escalation lasts; the wait for an
+acknowledgement starts only once a page was delivered. Only when every channel refused
+the person's address (a permanent error, not an outage) is the step given up after the
+settings' number of attempts. An escalation that runs out without any page delivered ends
+as undeliverable, never as exhausted.
 """
 
 import logging
@@ -26,19 +34,24 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.core.mail import mail_admins
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from oncall import policy
-from oncall.channels import PageRequest, channel_for
+from oncall.channels import PageRequest, channel_for, failure_is_permanent
 from oncall.models import Escalation, EscalationState, Page, StepTarget
 from oncall.queue import step_task_queue
 from oncall.selectors import escalations_due, escalations_overdue, layer_on_call, oncall_settings
 from oncall.services import moves
 from oncall.services.acknowledge import acknowledge_url
+from oncall.services.channels import (
+    Contact,
+    channel_health_note,
+    ops_alert_send,
+    paging_contact,
+)
 from oncall.services.moves import (
     admins_alert,
     escalation_end,
@@ -68,6 +81,7 @@ class Outcome(StrEnum):
     STALE = "stale"
     ENDED = "ended"
     EXHAUSTED = "exhausted"
+    UNDELIVERABLE = "undeliverable"
     CANCELLED = "cancelled"
 
 
@@ -88,9 +102,21 @@ class _Claim:
     attempt: int
     request: PageRequest
     resent_unknown: bool
+    channels: tuple[str, ...]
 
 
-def _page_request(*, escalation: Escalation, page: Page, step: dict) -> PageRequest:
+@dataclass(frozen=True)
+class ChannelFailure:
+    """One channel that did not take a page: its error, and whether it refused the address."""
+
+    channel: str
+    error: str
+    permanent: bool
+
+
+def _page_request(
+    *, escalation: Escalation, page: Page, step: dict, contact: Contact
+) -> PageRequest:
     steps = escalation.steps
     next_step = steps[page.step_index + 1] if page.step_index + 1 < len(steps) else None
     return PageRequest(
@@ -104,6 +130,8 @@ def _page_request(*, escalation: Escalation, page: Page, step: dict) -> PageRequ
         issue_url=issue_url_for(user=page.recipient, issue=escalation.issue),
         acknowledge_url=acknowledge_url(page=page),
         attempt=page.attempts,
+        phone=contact.phone,
+        webhook_url=contact.webhook_url,
     )
 
 
@@ -189,8 +217,7 @@ def _claim(*, escalation_id: int, token: str | None, now: datetime) -> _Claim | 
             return Outcome.CANCELLED
         step = escalation.current_step
         if step is None:
-            _exhaust(escalation=escalation, now=now)
-            return Outcome.EXHAUSTED
+            return _exhaust(escalation=escalation, now=now)
         recipient = step_recipient(step=step, escalation=escalation, now=now)
         page, created = Page.objects.select_related("recipient").get_or_create(
             escalation=escalation,
@@ -234,11 +261,12 @@ def _claim(*, escalation_id: int, token: str | None, now: datetime) -> _Claim | 
                 now=now,
             )
             return Outcome.GIVEN_UP
-        if not recipient.is_active or not recipient.email:
+        contact = paging_contact(user=recipient)
+        if not recipient.is_active or not contact.channels:
             _give_up_without_sending(
                 escalation=escalation,
                 page=page,
-                reason=_("%(name)s has no active account with an email address")
+                reason=_("%(name)s has no active account with a channel to be paged by")
                 % {"name": recipient},
                 now=now,
             )
@@ -251,20 +279,29 @@ def _claim(*, escalation_id: int, token: str | None, now: datetime) -> _Claim | 
             page_id=page.pk,
             token=page.claim_token,
             attempt=page.attempts,
-            request=_page_request(escalation=escalation, page=page, step=step),
+            request=_page_request(escalation=escalation, page=page, step=step, contact=contact),
             resent_unknown=resent_unknown,
+            channels=contact.channels,
         )
     return claim
 
 
-def _confirm(*, escalation_id: int, claim: _Claim, message_id: str, now: datetime) -> Outcome:
+def _confirm(
+    *,
+    escalation_id: int,
+    claim: _Claim,
+    message_id: str,
+    now: datetime,
+    channel: str = "email",
+    failures: tuple[ChannelFailure, ...] = (),
+) -> Outcome:
     with transaction.atomic():
         escalation = escalation_lock(escalation_id)
         if escalation is None:
             return Outcome.ENDED
         marked = Page.objects.filter(
             pk=claim.page_id, claim_token=claim.token, sent_at__isnull=True, failed_at__isnull=True
-        ).update(sent_at=now, message_id=message_id, last_error="")
+        ).update(sent_at=now, message_id=message_id, last_error="", channel=channel)
         if not marked:
             logger.warning("Page %s was claimed by another sender meanwhile", claim.page_id)
             return Outcome.STALE
@@ -281,6 +318,8 @@ def _confirm(*, escalation_id: int, claim: _Claim, message_id: str, now: datetim
                 "recipient": str(claim.request.recipient),
                 "attempt": claim.attempt,
                 "message_id": message_id,
+                "channel": channel,
+                "failed_channels": {f.channel: f.error for f in failures},
                 "resent_after_crash": claim.resent_unknown,
             },
         )
@@ -294,7 +333,13 @@ def _confirm(*, escalation_id: int, claim: _Claim, message_id: str, now: datetim
     return Outcome.SENT
 
 
-def _fail(*, escalation_id: int, claim: _Claim, error: str, now: datetime) -> Outcome:
+def _fail(
+    *, escalation_id: int, claim: _Claim, failures: tuple[ChannelFailure, ...], now: datetime
+) -> Outcome:
+    error = "; ".join(f"{f.channel}: {f.error}" for f in failures)[:500]
+    # Only a refusal of the person's address on every channel ends the tries on them; an
+    # outage of a channel is not a missed acknowledgement.
+    refused_everywhere = all(f.permanent for f in failures)
     with transaction.atomic():
         escalation = escalation_lock(escalation_id)
         if escalation is None:
@@ -305,11 +350,13 @@ def _fail(*, escalation_id: int, claim: _Claim, error: str, now: datetime) -> Ou
         if page is None:
             return Outcome.STALE
         max_attempts = escalation.snapshot.get("page_attempts") or 1
-        gave_up = page.attempts >= max_attempts
+        out_of_attempts = page.attempts >= max_attempts
+        gave_up = refused_everywhere and out_of_attempts
         page.claimed_at = None
         page.claim_token = None
-        page.last_error = error[:500]
-        fields = ["claimed_at", "claim_token", "last_error"]
+        page.last_error = error
+        page.channel = failures[0].channel
+        fields = ["claimed_at", "claim_token", "last_error", "channel"]
         if gave_up:
             page.failed_at = now
             fields.append("failed_at")
@@ -326,7 +373,8 @@ def _fail(*, escalation_id: int, claim: _Claim, error: str, now: datetime) -> Ou
                 "label": step["label"],
                 "recipient": str(claim.request.recipient),
                 "attempt": page.attempts,
-                "error": error[:500],
+                "error": error,
+                "channels": {f.channel: f.error for f in failures},
                 "gave_up": gave_up,
                 "retry_at": retry_at.isoformat() if retry_at else None,
             },
@@ -356,19 +404,60 @@ def _fail(*, escalation_id: int, claim: _Claim, error: str, now: datetime) -> Ou
             error,
         )
         if active_here:
+            fields = ["due_at", "token"]
+            if out_of_attempts and escalation.undeliverable_since is None:
+                escalation.undeliverable_since = now
+                fields.append("undeliverable_since")
+                event_record(
+                    issue_id=escalation.issue_id,
+                    kind=EventKind.ESCALATION_UNDELIVERABLE,
+                    now=now,
+                    data={
+                        "escalation": escalation.pk,
+                        "reason": "channels_failing",
+                        "step": step["index"] + 1,
+                        "recipient": str(claim.request.recipient),
+                        "attempts": page.attempts,
+                        "error": error,
+                    },
+                )
             escalation.due_at = retry_at
             escalation.token = uuid.uuid4()
-            escalation.save(update_fields=["due_at", "token"])
+            escalation.save(update_fields=fields)
             moves.step_schedule(
                 escalation_id=escalation.pk, token=escalation.token, due_at=retry_at, now=now
             )
     return Outcome.RETRY_LATER
 
 
-def _exhaust(*, escalation: Escalation, now: datetime) -> None:
-    escalation_end(escalation=escalation, state=EscalationState.EXHAUSTED, now=now)
+def _exhaust(*, escalation: Escalation, now: datetime) -> Outcome:
     issue = escalation.issue
     sent = escalation.pages.filter(sent_at__isnull=False).count()
+    if not sent:
+        # Nobody was told, so nobody can have failed to answer: say so, not "unacknowledged".
+        escalation_end(
+            escalation=escalation,
+            state=EscalationState.UNDELIVERABLE,
+            now=now,
+            end_reason="undeliverable",
+        )
+        event_record(
+            issue_id=issue.pk,
+            kind=EventKind.ESCALATION_UNDELIVERABLE,
+            now=now,
+            data={"escalation": escalation.pk, "reason": "undeliverable", "pages_sent": 0},
+        )
+        admins_alert(
+            subject=f"No page delivered for urgent issue {issue.reference}",
+            message=(
+                f"The escalation of {issue.reference} ({issue.client}) ran through every step "
+                f"of policy {escalation.snapshot['policy']['name']!r} and no page reached "
+                "anyone: every step named nobody, or refused addresses. Check the rota and "
+                "the engineers' paging profiles, and acknowledge the issue in the admin."
+            ),
+        )
+        return Outcome.UNDELIVERABLE
+    escalation_end(escalation=escalation, state=EscalationState.EXHAUSTED, now=now)
     event_record(
         issue_id=issue.pk,
         kind=EventKind.ESCALATION_EXHAUSTED,
@@ -383,6 +472,7 @@ def _exhaust(*, escalation: Escalation, now: datetime) -> None:
             "and nobody acknowledged."
         ),
     )
+    return Outcome.EXHAUSTED
 
 
 def escalation_step_run(
@@ -393,29 +483,45 @@ def escalation_step_run(
     ``token``, when given, must be the escalation's current token, or nothing happens:
     the task was queued for an earlier move. ``now`` fixes the time of every phase (for
     tests); without it each phase reads the clock. Safe to call any number of times and
-    concurrently: see the module docstring. A send that raises is retried after
-    ``policy.retry_delay``; after the settings' number of attempts the step is given up,
-    recorded, and the next step is due at once.
+    concurrently: see the module docstring. The page goes through the recipient's channels
+    in order until one accepts it. When none does it is retried after
+    ``policy.retry_delay``, for as long as the escalation lasts; after the settings' number
+    of attempts the escalation is marked undeliverable (until a page goes out), or, when
+    every channel refused the address, the step is given up and the next one is due at once.
     """
     fixed = now
     now = fixed or timezone.now()
     claim = _claim(escalation_id=escalation_id, token=token, now=now)
     if isinstance(claim, Outcome):
         return claim
-    request = claim.request
-    try:
-        message_id = channel_for("email").send(request)
-    except Exception as exc:  # noqa: BLE001 - any send failure is recorded and retried
-        return _fail(
+    failures: list[ChannelFailure] = []
+    for name in claim.channels:
+        try:
+            message_id = channel_for(name).send(claim.request)
+        except Exception as exc:  # noqa: BLE001 - any send failure is recorded and retried
+            failure = ChannelFailure(
+                channel=name,
+                error=f"{type(exc).__name__}: {exc}",
+                permanent=failure_is_permanent(exc),
+            )
+            failures.append(failure)
+            if not failure.permanent:
+                channel_health_note(channel=name, error=failure.error, now=fixed or timezone.now())
+            continue
+        at = fixed or timezone.now()
+        channel_health_note(channel=name, error=None, now=at)
+        return _confirm(
             escalation_id=escalation_id,
             claim=claim,
-            error=f"{type(exc).__name__}: {exc}",
-            now=fixed or timezone.now(),
+            message_id=message_id,
+            now=at,
+            channel=name,
+            failures=tuple(failures),
         )
-    return _confirm(
+    return _fail(
         escalation_id=escalation_id,
         claim=claim,
-        message_id=message_id,
+        failures=tuple(failures),
         now=fixed or timezone.now(),
     )
 
@@ -434,21 +540,46 @@ def escalation_sweep(*, now: datetime, limit: int = SWEEP_LIMIT) -> int:
 
 
 def escalation_watchdog(*, now: datetime) -> int:
-    """Report escalations whose current step is overdue at ``now``; return how many there are.
+    """Report escalations whose current step is overdue or undeliverable at ``now``.
 
-    Each is logged as an error on every run while it stays overdue, and mailed to the
-    administrators once per step.
+    Each is logged as an error on every run while it stays so, and told to the
+    administrators once per step: by email, or through the other channels while email is
+    failing (``ops_alert_send``). Return how many there are.
     """
     overdue = list(escalations_overdue(now=now))
     for escalation in overdue:
         late = int((now - escalation.step_due_at).total_seconds())
-        logger.error(
-            "Escalation %s of %s: step %s is %s s overdue",
-            escalation.pk,
-            escalation.issue.reference,
-            escalation.step_index + 1,
-            late,
-        )
+        reference = escalation.issue.reference
+        if escalation.undeliverable_since is not None:
+            logger.error(
+                "Escalation %s of %s: no channel takes the page of step %s, tried for %s s",
+                escalation.pk,
+                reference,
+                escalation.step_index + 1,
+                late,
+            )
+            page = escalation.pages.filter(step_index=escalation.step_index).first()
+            subject = f"Page undeliverable for urgent issue {reference}"
+            message = (
+                f"Step {escalation.step_index + 1} of the escalation of {reference} "
+                f"({escalation.issue.client}) fell due {late} s ago and no channel took its "
+                f"page to {page.recipient if page else 'anyone'}. It is tried again every "
+                f"minute. Last error: {page.last_error if page else '-'}"
+            )
+        else:
+            logger.error(
+                "Escalation %s of %s: step %s is %s s overdue",
+                escalation.pk,
+                reference,
+                escalation.step_index + 1,
+                late,
+            )
+            subject = f"Page overdue for urgent issue {reference}"
+            message = (
+                f"Step {escalation.step_index + 1} of the escalation of {reference} "
+                f"({escalation.issue.client}) fell due {late} s ago and was neither sent nor "
+                "given up. Check that the Celery worker and beat run and that email can be sent."
+            )
         with transaction.atomic():
             claimed = Escalation.objects.filter(
                 pk=escalation.pk,
@@ -457,15 +588,5 @@ def escalation_watchdog(*, now: datetime) -> int:
                 overdue_reported_at__isnull=True,
             ).update(overdue_reported_at=now)
             if claimed:
-                after_commit(
-                    mail_admins,
-                    f"Page overdue for urgent issue {escalation.issue.reference}",
-                    (
-                        f"Step {escalation.step_index + 1} of the escalation of "
-                        f"{escalation.issue.reference} ({escalation.issue.client}) fell due "
-                        f"{late} s ago and was neither sent nor given up. Check that the "
-                        "Celery worker and beat run and that email can be sent."
-                    ),
-                    fail_silently=True,
-                )
+                after_commit(ops_alert_send, subject, message)
     return len(overdue)

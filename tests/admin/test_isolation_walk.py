@@ -52,7 +52,7 @@ from accounts.models import User
 from api.services import api_token_create
 from monitoring.models import MonitoringAlert, SourceKind
 from monitoring.services import monitoring_source_create
-from oncall.models import OncallSettings, Page
+from oncall.models import ChannelHealth, OncallSettings, Page, PagingProfile
 from tests.factories import (
     ClientFactory,
     ContactFactory,
@@ -93,8 +93,10 @@ CLIENT_DATA = frozenset(
 NOT_CLIENT_DATA = frozenset(
     {
         "auth.group",
+        "oncall.channelhealth",
         "oncall.escalationpolicy",
         "oncall.oncallsettings",
+        "oncall.pagingprofile",
         "oncall.rota",
         "oncall.rotalayer",
         "sla.supportcalendar",
@@ -236,6 +238,12 @@ def _shared_objects() -> dict[str, models.Model]:
         "oncall.rota": layer.rota,
         "oncall.rotalayer": layer,
         "oncall.oncallsettings": oncall_settings,
+        "oncall.pagingprofile": PagingProfile.objects.create(
+            user=StaffFactory(username="wombat-engineer"), channels=["email"]
+        ),
+        "oncall.channelhealth": ChannelHealth.objects.create(
+            channel="webhook", last_error="Wombatfout"
+        ),
         "auth.group": Group.objects.create(name="Wombatgroep"),
     }
 

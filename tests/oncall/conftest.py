@@ -9,6 +9,7 @@ from oncall.demo import seed_oncall_demo
 from oncall.models import OncallSettings
 from sla.models import Tier
 from tests.factories import ContactFactory, StaffFactory, TeamFactory, agreement_with_targets
+from tests.oncall.backends import FaultyBackend
 from tests.oncall.live import round_the_clock, setup, smtp  # noqa: F401 - the live tests' fixtures
 from tickets import services as ticket_services
 from tickets.choices import Priority
@@ -88,3 +89,16 @@ def file_issue(agreement, contact, oncall):
 def admins(settings):
     settings.ADMINS = [("Beheer", "beheer@example.org")]
     return settings.ADMINS
+
+
+@pytest.fixture
+def faulty_mail(settings):
+    """Send mail through ``FaultyBackend``, which fails as a test tells it to."""
+    settings.EMAIL_BACKEND = "tests.oncall.backends.FaultyBackend"
+    FaultyBackend.failures = 0
+    FaultyBackend.refuse = set()
+    FaultyBackend.script = []
+    yield FaultyBackend
+    FaultyBackend.failures = 0
+    FaultyBackend.refuse = set()
+    FaultyBackend.script = []

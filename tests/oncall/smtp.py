@@ -25,7 +25,8 @@ class Received:
 class SinkHandler:
     """Accept every message, except that it can refuse or stall the next recipients.
 
-    ``refuse`` answers the next RCPT commands with a temporary 451 error; ``stall`` holds
+    ``refuse`` answers the next RCPT commands with a temporary 451 error, and so does every
+    RCPT before the monotonic instant ``refuse_until``; ``stall`` holds
     the next RCPT commands for ``stall_seconds`` before accepting, and sets ``stalling``
     while it does, so that a test can kill the sender in the middle of its conversation.
     Both count only recipients in ``faults_for`` when that is set.
@@ -35,6 +36,7 @@ class SinkHandler:
         self.lock = threading.Lock()
         self.messages: list[Received] = []
         self.refuse = 0
+        self.refuse_until = 0.0
         self.stall = 0
         self.stall_seconds = 20.0
         self.stalling = threading.Event()
@@ -47,6 +49,7 @@ class SinkHandler:
         with self.lock:
             refuse = self.refuse > 0
             self.refuse -= refuse
+            refuse = refuse or time.monotonic() < self.refuse_until
             stall = not refuse and self.stall > 0
             self.stall -= stall
         if refuse:

@@ -26,7 +26,6 @@ from oncall.services import (
 )
 from oncall.services.steps import _claim
 from tests.factories import IssueFactory, StaffFactory
-from tests.oncall.backends import FaultyBackend
 from tests.oncall.conftest import KINGS_DAY_10, MONDAY_10, SUNDAY_3AM, ams
 from tickets import services as ticket_services
 from tickets.choices import Priority, Status
@@ -56,16 +55,6 @@ ESCALATION_KINDS = [
 def kinds(issue) -> list[str]:
     events = IssueEvent.objects.filter(issue=issue, kind__in=ESCALATION_KINDS)
     return list(events.order_by("created_at", "id").values_list("kind", flat=True))
-
-
-@pytest.fixture
-def faulty_mail(settings):
-    settings.EMAIL_BACKEND = "tests.oncall.backends.FaultyBackend"
-    FaultyBackend.failures = 0
-    FaultyBackend.refuse = set()
-    yield FaultyBackend
-    FaultyBackend.failures = 0
-    FaultyBackend.refuse = set()
 
 
 # -- the trigger ------------------------------------------------------------------------
@@ -442,7 +431,7 @@ def test_the_number_of_attempts_comes_from_the_settings_as_the_escalation_starte
     file_issue, faulty_mail, oncall
 ):
     OncallSettings.objects.update(page_attempts=1)
-    faulty_mail.failures = 1
+    faulty_mail.refuse = {"eva@example.org"}
     escalation = Escalation.objects.get(issue=file_issue())
     OncallSettings.objects.update(page_attempts=5)
     assert step(escalation, SUNDAY_3AM) == Outcome.GIVEN_UP

@@ -59,7 +59,15 @@ def test_readyz_tells_an_anonymous_caller_only_which_checks_pass(client):
         "status": "ok",
         "checks": {
             name: {"ok": True}
-            for name in ("database", "broker", "cache", "worker", "escalations", "sla")
+            for name in (
+                "database",
+                "broker",
+                "cache",
+                "worker",
+                "escalations",
+                "paging_channels",
+                "sla",
+            )
         },
     }
 

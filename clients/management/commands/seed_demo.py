@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from clients.models import Client, Team
-from oncall.demo import seed_oncall_demo
+from oncall.demo import seed_oncall_demo, seed_paging_profiles_demo
 from paqt_support.exceptions import ApplicationError
 from sla.models import Agreement, Closure, LiberationDay, PriorityTarget, SupportCalendar, Tier
 from tickets import services
@@ -243,6 +243,7 @@ class Command(BaseCommand):
             staff[username] = user
 
         seed_oncall_demo(staff=staff)
+        seed_paging_profiles_demo(staff=staff)
 
         clients = {}
         for code, name, tier, calendar_key in CLIENTS:
