@@ -25,7 +25,6 @@ databases unless ``--keepdb``.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import re
@@ -38,6 +37,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import served
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER = ROOT / "benchmarks" / "peer"
@@ -72,8 +73,8 @@ def main() -> int:
     try:
         for name in (ours_db, peer_db):
             if not args.keepdb or not _database_exists(server, name):
-                _psql(server, f'DROP DATABASE IF EXISTS "{name}"')
-                _psql(server, f'CREATE DATABASE "{name}"')
+                served.psql(server, f'DROP DATABASE IF EXISTS "{name}"')
+                served.psql(server, f'CREATE DATABASE "{name}"')
         started = time.perf_counter()
         ours = _last_json(
             [sys.executable, __file__, "--seed-ours", "--issues", str(args.issues),
@@ -91,7 +92,7 @@ def main() -> int:
     finally:
         if not args.keepdb:
             for name in (ours_db, peer_db):
-                _psql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                served.psql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return 0
 
 
@@ -99,34 +100,25 @@ def main() -> int:
 
 
 def _seed_ours(args) -> dict:
-    """Seed this project as ``admin_queue.py`` does; log the viewers in; count queries."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import admin_queue  # sets up Django with the benchmark's environment
+    """Seed this project; log the viewers in with their second factor; count queries."""
+    served.seed(issues=args.issues, open_share=args.open_share)
+
     from django.conf import settings
     from django.contrib import admin
-    from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
     from api.services import api_token_create
-    from tests.two_factor import login_with_second_factor
     from tickets.choices import OPEN_STATUSES
     from tickets.models import Issue
 
-    # admin_queue.py switches the second factor off for its in-process viewers; here it is
-    # on, as it is for the server: the sessions below carry a verified authenticator app.
-    settings.TWO_FACTOR_ENFORCED = True
-    call_command("migrate", verbosity=0)
-    if not Issue.objects.exists():
-        admin_queue._populate(args)
     member = User.objects.get(username="bench-member")
     administrator = User.objects.get(username="bench-admin")
     issue = Issue.objects.order_by("pk").first()
     browsers = {
-        "member": login_with_second_factor(Client(), member),
-        "admin": login_with_second_factor(Client(), administrator),
+        "member": served.verified_browser(member),
+        "admin": served.verified_browser(administrator),
     }
     _token, secret = api_token_create(user=member, name="helpdesk_compare")
     queue_admin = admin.site._registry[Issue]
@@ -143,10 +135,7 @@ def _seed_ours(args) -> dict:
         queries[f"{who}_issue_page"] = len(captured)
     return {
         "session_cookie": settings.SESSION_COOKIE_NAME,
-        "sessions": {
-            who: browser.cookies[settings.SESSION_COOKIE_NAME].value
-            for who, browser in browsers.items()
-        },
+        "sessions": {who: served.session_of(browser) for who, browser in browsers.items()},
         "token": secret,
         "issue": issue.pk,
         "client": member.teams.order_by("client__code").first().client.code,
@@ -166,17 +155,10 @@ def _server_url() -> str:
     return url.rsplit("/", 1)[0]
 
 
-def _psql(server: str, sql: str) -> str:
-    return subprocess.run(  # noqa: S603 - our own command, our own arguments
-        ["psql", f"{server}/postgres", "-qAtc", sql],  # noqa: S607
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
-
-
 def _database_exists(server: str, name: str) -> bool:
     # The name is checked against [a-z0-9_]+ in main().
     query = f"SELECT 1 FROM pg_database WHERE datname = '{name}'"  # noqa: S608
-    return _psql(server, query).strip() == "1"
+    return served.psql(server, query).strip() == "1"
 
 
 def _peer_venv() -> None:
@@ -192,16 +174,12 @@ def _peer_venv() -> None:
 
 
 def _ours_env(server: str, name: str) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"{server}/{name}",
-        "VAR_DIR": str(VAR / "ours"),
-        "SECRET_KEY": SECRET_KEY,
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "API_THROTTLE_TOKEN": "1000000/min",
-        "LOG_LEVEL": "WARNING",
-    }
+    return served.site_env(
+        database_url=f"{server}/{name}",
+        var_dir=VAR / "ours",
+        secret_key=SECRET_KEY,
+        API_THROTTLE_TOKEN="1000000/min",  # noqa: S106 - a rate, not a secret
+    )
 
 
 def _peer_env(server: str, name: str) -> dict:
@@ -228,11 +206,7 @@ def _last_json(command: list[str], *, env: dict, cwd: Path) -> dict:
 def _gunicorn(*, ours_env: dict, peer_env: dict):
     """Serve both sides with 2 sync workers each until the block ends."""
     servers = [
-        subprocess.Popen(  # noqa: S603
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "paqt_support.wsgi",
-             "--workers", "2", "--bind", f"127.0.0.1:{OURS_PORT}", "--log-level", "warning"],
-            cwd=ROOT, env=ours_env,
-        ),
+        served.gunicorn(port=OURS_PORT, workers=2, env=ours_env),
         subprocess.Popen(  # noqa: S603
             [str(PEER_VENV / "bin" / "gunicorn"), "helpdesk_site.wsgi",
              "--workers", "2", "--bind", f"127.0.0.1:{PEER_PORT}", "--log-level", "warning"],
@@ -241,7 +215,7 @@ def _gunicorn(*, ours_env: dict, peer_env: dict):
     ]  # fmt: skip
     try:
         for port in (OURS_PORT, PEER_PORT):
-            _wait_for(port)
+            served.wait_for(port)
         yield
     finally:
         for server in servers:
@@ -250,34 +224,12 @@ def _gunicorn(*, ours_env: dict, peer_env: dict):
             server.wait(timeout=30)
 
 
-def _wait_for(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            _request(port, "GET", "/")
-            return
-        except OSError:
-            time.sleep(0.5)
-    sys.exit(f"nothing answers on port {port}")
-
-
 # -- measuring -----------------------------------------------------------------------------
-
-
-def _request(port: int, method: str, path: str, *, headers=None, body=None):
-    """Send one request on a fresh connection, as gunicorn's sync workers close each one."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
 def _get(port: int, path: str, cookie: str) -> tuple[float, bytes]:
     started = time.perf_counter()
-    status, content = _request(port, "GET", path, headers={"Cookie": cookie})
+    status, content = served.request(port, "GET", path, headers={"Cookie": cookie})
     elapsed = time.perf_counter() - started
     assert status == 200, (port, path, status, content[:300])
     return elapsed, content
@@ -408,7 +360,7 @@ def _file(port: int, path: str, headers: dict, fields: dict, *, clients: int, co
         body = json.dumps(
             {**fields, "title": f"Benchmark-melding {number}", "description": PAYLOAD}
         )
-        status, content = _request(port, "POST", path, headers=headers, body=body)
+        status, content = served.request(port, "POST", path, headers=headers, body=body)
         assert status == 201, (port, status, content[:300])
 
     started = time.perf_counter()
