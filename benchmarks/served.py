@@ -75,7 +75,7 @@ def gunicorn(*, port: int, workers: int, env: dict) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 - our own command, our own arguments
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "paqt_support.wsgi",
          "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
 
 

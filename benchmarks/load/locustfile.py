@@ -24,8 +24,8 @@ CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 class _Person(HttpUser):
     abstract = True
-    # A person reads a page before the next click.
-    wait_time = between(3, 10)
+    # A person reads a page, or works on something else, before the next click.
+    wait_time = between(5, 20)
 
     def _log_in(self, person: dict) -> None:
         self.person = person

@@ -22,6 +22,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -87,10 +88,7 @@ def main() -> int:
             _locust(args, people_file)
             memory = {name: _rss(process.pid) for name, process in processes.items()}
         finally:
-            for process in processes.values():
-                process.terminate()
-            for process in processes.values():
-                process.wait(timeout=60)
+            _stop(processes.values())
     finally:
         if not args.keepdb:
             served.psql(server, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
@@ -152,16 +150,29 @@ def _start(args, env: dict) -> dict[str, subprocess.Popen]:
             [celery, "-A", "paqt_support", "worker", "--beat", "--concurrency", "1",
              "--hostname", "load1@%h", "--loglevel", "WARNING",
              "--schedule", str(VAR / "celerybeat-schedule")],
-            cwd=ROOT, env=env,
+            cwd=ROOT, env=env, start_new_session=True,
         ),
         "worker 2": subprocess.Popen(  # noqa: S603
             [celery, "-A", "paqt_support", "worker", "--concurrency", "1",
              "--hostname", "load2@%h", "--loglevel", "WARNING"],
-            cwd=ROOT, env=env,
+            cwd=ROOT, env=env, start_new_session=True,
         ),
     }  # fmt: skip
     served.wait_for(PORT)
     return processes
+
+
+def _stop(processes) -> None:
+    """Stop each process; one still busy with a task after half a minute is killed."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            # A worker's warm shutdown waits for its task; its pool shares its session.
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def _locust(args, people_file: Path) -> None:
