@@ -102,9 +102,9 @@ def wait_for(port: int) -> None:
     sys.exit(f"nothing answers on port {port}")
 
 
-def psql(server: str, sql: str) -> str:
-    """Run ``sql`` on the ``postgres`` database of ``server`` (a URL without database)."""
+def psql(server: str, sql: str, *, database: str = "postgres") -> str:
+    """Run ``sql`` on ``database`` of ``server`` (a URL without database)."""
     return subprocess.run(  # noqa: S603
-        ["psql", f"{server}/postgres", "-qAtc", sql],  # noqa: S607
+        ["psql", f"{server}/{database}", "-qAtc", sql],  # noqa: S607
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
