@@ -227,11 +227,17 @@ def _populate(args) -> None:
 
 
 def _copy_clocks_to_issues() -> None:
-    """Give the bulk-written issues the copy of their clocks that the SLA services keep."""
+    """Give the bulk-written issues their agreement and the copy of their clocks.
+
+    Without the agreement, beat's roll-over would move every open issue onto it, one by one.
+    """
     counting = SlaClock.objects.filter(
         issue=OuterRef("pk"), stopped_at__isnull=True, resumed_at__isnull=False
     ).values("issue")
     Issue.objects.update(
+        agreement_id=Subquery(
+            Agreement.objects.filter(client_id=OuterRef("client_id")).values("pk")[:1]
+        ),
         sla_due_at=Subquery(counting.annotate(at=Min("due_at")).values("at")),
         sla_warn_at=Subquery(counting.annotate(at=Min("warn_at")).values("at")),
     )
