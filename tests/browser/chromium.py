@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 # Playwright's sync API runs an event loop in this thread; Django refuses database access
 # from a thread with a running loop unless told that this is deliberate.
@@ -27,3 +28,15 @@ BROWSER_MARKS = [
         reason="Debian's Chromium is not at /usr/bin/chromium (apt-get install -y chromium)",
     ),
 ]
+
+
+def new_context(browser, live_server, *, language: str, width: int = 1280, session=None, **options):
+    """Open a browser context in ``language``, ``width`` pixels wide, logged in by ``session``."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, **options)
+    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    if session:
+        cookies.append(
+            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}
+        )
+    context.add_cookies(cookies)
+    return context

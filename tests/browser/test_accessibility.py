@@ -4,10 +4,8 @@ The dashboard of team leads is not walked yet: it does not exist on this branch.
 """
 
 import pytest
-from django.conf import settings
 
-from tests.browser.chromium import BROWSER_MARKS
-from tests.browser.scene import scene
+from tests.browser.chromium import BROWSER_MARKS, new_context
 
 pytestmark = BROWSER_MARKS
 
@@ -76,18 +74,6 @@ def _violations(page) -> list[str]:
     ]
 
 
-def _context(browser, live_server, *, language: str, width: int, session: str | None):
-    # The axe script is injected into the page, which the site's CSP would refuse.
-    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
-    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
-    if session:
-        cookies.append(
-            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}
-        )
-    context.add_cookies(cookies)
-    return context
-
-
 # The elements whose content is wider than they are, or that reach past the right edge:
 # what makes a page scroll sideways, named to say where.
 TOO_WIDE = """() => {
@@ -110,12 +96,6 @@ def _report(found: dict[str, list[str]]) -> str:
     return "\n".join(f"{name}: {line}" for name, problems in found.items() for line in problems)
 
 
-@pytest.fixture
-def walk(transactional_db):
-    """The scene, written before Playwright starts (see tests/browser/test_portal_flow.py)."""
-    return scene()
-
-
 def _walk(browser, live_server, walk, pages, *, language, width, portal):
     sessions = {
         "anonymous": None,
@@ -134,8 +114,14 @@ def _walk(browser, live_server, walk, pages, *, language, width, portal):
     found = {}
     for name, (role, path, empty_form) in pages.items():
         if role not in contexts:
-            contexts[role] = _context(
-                browser, live_server, language=language, width=width, session=sessions[role]
+            # The axe script is injected into the page, which the site's CSP would refuse.
+            contexts[role] = new_context(
+                browser,
+                live_server,
+                language=language,
+                width=width,
+                session=sessions[role],
+                bypass_csp=True,
             )
         page = contexts[role].pages[0] if contexts[role].pages else contexts[role].new_page()
         response = page.goto(live_server.url + path.format(**paths))
