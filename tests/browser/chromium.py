@@ -30,6 +30,17 @@ BROWSER_MARKS = [
 ]
 
 
+@pytest.fixture
+def browser():
+    """Start Debian's Chromium for one test."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 def new_context(browser, live_server, *, language: str, width: int = 1280, session=None, **options):
     """Open a browser context in ``language``, ``width`` pixels wide, logged in by ``session``."""
     context = browser.new_context(viewport={"width": width, "height": 900}, **options)

@@ -5,8 +5,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.browser.chromium import BROWSER_MARKS
+from tests.browser import chromium
+from tests.browser.chromium import BROWSER_MARKS, CHROMIUM
 from tests.portal.helpers import issue_file, organisation
+
+# tests/security imports Chromium's path and the fixture from here.
+__all__ = ["CHROMIUM", "PASSWORD", "browser"]
+browser = chromium.browser
 
 PASSWORD = "correct horse battery"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
