@@ -9,6 +9,7 @@ Celery broker under ``var/``, DEBUG on, and outgoing email kept as files that
 import secrets
 from datetime import timedelta
 from ipaddress import ip_network
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -254,6 +255,10 @@ else:
     EMAIL_BACKEND = "ops.mail.LocalMailboxBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PAQT Support <support@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the accessibility statement (/toegankelijkheid/) asks people to report a barrier.
+ACCESSIBILITY_CONTACT_EMAIL = env.str(
+    "ACCESSIBILITY_CONTACT_EMAIL", default=parseaddr(DEFAULT_FROM_EMAIL)[1]
+)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 ADMINS = [("Administrators", a) for a in env.list("ADMIN_EMAILS", default=[])]
 

@@ -9,6 +9,7 @@ from accounts import language
 from accounts import views as accounts_views
 from accounts.lockout import views as lockout_views
 from ops import views as ops_views
+from portal import accessibility
 
 urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
@@ -46,6 +47,7 @@ urlpatterns = [
     ),
     path("accounts/unlock/<str:token>/", lockout_views.unlock, name="account-unlock"),
     path("accounts/", include("accounts.urls")),
+    path("toegankelijkheid/", accessibility.statement, name="accessibility-statement"),
     path("sla/", include("sla.urls")),
     path("oncall/", include("oncall.urls")),
     path("", include("portal.urls")),

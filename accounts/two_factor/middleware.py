@@ -10,7 +10,8 @@ from api.middleware import API_PREFIX
 from api.problems import problem_response
 
 # The pages someone halfway through logging in may still reach: logging in and out, the
-# two-factor pages, the language, resetting a password, the health probes, and the
+# two-factor pages, the language, resetting a password, the accessibility statement (linked
+# from every page, these included), the health probes, and the
 # monitoring webhooks (sources with their own secret, never a person's session). The admin's
 # own login page is not here: a person logged in with a password alone meets the code there too.
 EXEMPT_VIEWS = frozenset(
@@ -22,6 +23,7 @@ EXEMPT_VIEWS = frozenset(
         "password_reset_done",
         "password_reset_confirm",
         "password_reset_complete",
+        "accessibility-statement",
         "healthz",
         "readyz",
         "accounts:two-factor-setup",

@@ -1,47 +1,22 @@
 """The portal in a real browser: log in, file an issue with a file, find it, reply, isolation."""
 
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from tests.browser import chromium
+from tests.browser.chromium import BROWSER_MARKS, CHROMIUM
 from tests.portal.helpers import issue_file, organisation
 
-# Playwright's sync API runs an event loop in this thread; Django refuses database access
-# from a thread with a running loop unless told that this is deliberate.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# tests/security imports Chromium's path and the fixture from here.
+__all__ = ["CHROMIUM", "PASSWORD", "browser"]
+browser = chromium.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "correct horse battery"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Debian's Chromium is not at /usr/bin/chromium (apt-get install -y chromium)",
-    ),
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+pytestmark = BROWSER_MARKS
 
 
 def _page_for(browser, live_server, *, width: int = 1280):

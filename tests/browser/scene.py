@@ -1,0 +1,99 @@
+"""The data the accessibility walks need, written before the browser starts."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import import_module
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.urls import reverse
+
+from oncall.demo import seed_oncall_demo
+from oncall.models import Escalation
+from oncall.services import Outcome, acknowledge_url, escalation_step_run
+from sla.models import Tier
+from tests.factories import StaffFactory
+from tests.portal.helpers import issue_file, organisation
+from tests.two_factor import app_for
+from tickets import services as ticket_services
+from tickets.choices import Priority
+
+# Sunday 03:00 in Amsterdam: the office is closed, so a P1 of a 24/7 client pages.
+SUNDAY_3AM = datetime(2026, 3, 8, 3, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
+@dataclass
+class Scene:
+    contact_session: str
+    admin_session: str
+    staff_session: str
+    owes_code_session: str
+    issue_path: str
+    staff_issue_path: str
+    report_path: str
+    acknowledge_paths: list[str]
+
+
+def session_for(user) -> str:
+    """Return the key of a logged-in session of ``user``, as the login view would make it."""
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def _pages(org, count: int) -> list[str]:
+    """Page the on-call engineer ``count`` times; return the acknowledge links' paths."""
+    staff = {
+        name: StaffFactory(username=name, first_name=name.title())
+        for name in ("eva", "frank", "chantal")
+    }
+    seed_oncall_demo(staff=staff)
+    org.agreement.tier = Tier.ROUND_THE_CLOCK
+    org.agreement.save(update_fields=["tier"])
+    org.agreement.targets.filter(priority=Priority.P1).update(is_round_the_clock=True)
+    paths = []
+    for number in range(count):
+        issue = ticket_services.issue_create(
+            client=org.client,
+            requester=org.contact,
+            title=f"Burgerportaal onbereikbaar ({number + 1})",
+            description="Het burgerportaal geeft een 502 voor alle bezoekers.",
+            priority=Priority.P1,
+            now=SUNDAY_3AM,
+        )
+        escalation = Escalation.objects.get(issue=issue)
+        assert escalation_step_run(escalation_id=escalation.pk, now=SUNDAY_3AM) == Outcome.SENT
+        page = escalation.pages.get()
+        paths.append(acknowledge_url(page=page).removeprefix(settings.SITE_URL))
+    return paths
+
+
+def scene(*, acknowledgements: int = 1) -> Scene:
+    """Build one client with issues, its people and their sessions, and pages to acknowledge."""
+    org = organisation("VRB")
+    org.client.name = "Gemeente Vreeburg"
+    org.client.save(update_fields=["name"])
+    issue = issue_file(org, title="Export naar CSV mist de kolom datum", priority="P3")
+    ticket_services.comment_create(issue=issue, author=org.staff, body="We kijken ernaar.")
+    issue_file(org, title="Logo in e-mails is onscherp", priority="P4")
+    superuser = StaffFactory(username="beheer", is_superuser=True)
+    owes_code = organisation("ZWL").contact
+    app_for(owes_code)
+    month = issue.created_at.astimezone(ZoneInfo("Europe/Amsterdam"))
+    return Scene(
+        contact_session=session_for(org.contact),
+        admin_session=session_for(org.admin),
+        staff_session=session_for(superuser),
+        owes_code_session=session_for(owes_code),
+        issue_path=reverse("portal:issue-detail", args=[issue.reference]),
+        staff_issue_path=reverse("admin:tickets_issue_change", args=[issue.pk]),
+        report_path=reverse(
+            "sla:report",
+            kwargs={"client_code": "VRB", "year": f"{month.year}", "month": f"{month.month:02d}"},
+        ),
+        acknowledge_paths=_pages(org, acknowledgements),
+    )
