@@ -34,6 +34,9 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Delivers the outbox rows whose next attempt is due: retries after their wait, and
+    # rows a worker claimed and then died with.
+    "mail.deliver_due": {"task": "mail.deliver_due", "schedule": 30.0, "options": {"expires": 25}},
     # Reports escalation steps that are overdue to the log and, once per step, by email.
     "oncall.watchdog": {"task": "oncall.watchdog", "schedule": 60.0, "options": {"expires": 55}},
 }

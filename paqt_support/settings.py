@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "api",
     "monitoring",
     "audit",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,9 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PAQT Support <support@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# A message the mail server keeps refusing for a while is given up after this many attempts;
+# the waits between them double from 30 seconds to an hour.
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=10)
 ADMINS = [("Administrators", a) for a in env.list("ADMIN_EMAILS", default=[])]
 
 # Celery. CELERY_BROKER_URL wins, then REDIS_URL; with neither, kombu's filesystem
