@@ -14,6 +14,7 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("deleted")
     SEND = "send", _("sent by email")
     SEND_FAILED = "send_failed", _("not delivered by email")
+    RECEIVE = "receive", _("received by email")
     EXPORT = "export", _("exported")
     ANONYMISE = "anonymise", _("anonymised")
     LOGIN = "login", _("logged in")

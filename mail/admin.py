@@ -1,24 +1,16 @@
 """The outbox in the admin: what was sent to whom, and what happened to it; read-only."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from clients.selectors import user_is_administrator
-from mail.models import OutboxMessage
+from mail.models import InboundMessage, OutboxMessage
 
 
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "kind", "to_address", "subject", "status", "attempts")
-    list_filter = ("status", "kind")
-    search_fields = ("to_address", "subject", "message_id")
-    date_hierarchy = "created_at"
-    list_select_related = ("issue",)
-    raw_id_fields = ("issue", "recipient")
+class _AdministratorsReadOnly(admin.ModelAdmin):
+    """Shown to administrators only, since the messages hold data of every client; a
+    record of what happened, so nobody changes it."""
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    # The messages hold client data of every client: administrators only.
     def has_module_permission(self, request):
         return user_is_administrator(request.user)
 
@@ -33,3 +25,42 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(_AdministratorsReadOnly):
+    list_display = ("created_at", "kind", "to_address", "subject", "status", "attempts")
+    list_filter = ("status", "kind")
+    search_fields = ("to_address", "subject", "message_id")
+    date_hierarchy = "created_at"
+    list_select_related = ("issue",)
+    raw_id_fields = ("issue", "recipient")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(_AdministratorsReadOnly):
+    """Incoming mail; filter on quarantined for the messages from unknown senders."""
+
+    list_display = ("received_at", "sender", "subject", "outcome", "issue")
+    list_filter = ("outcome",)
+    search_fields = ("sender", "subject", "message_id")
+    date_hierarchy = "received_at"
+    list_select_related = ("issue",)
+    exclude = ("raw",)
+    readonly_fields = (
+        "message_id",
+        "sender",
+        "subject",
+        "received_at",
+        "outcome",
+        "reason",
+        "issue",
+        "message_text",
+    )
+
+    @admin.display(description=_("message"))
+    def message_text(self, obj):
+        return bytes(obj.raw).decode("utf-8", errors="replace")

@@ -13,6 +13,8 @@ class OutboxKind(models.TextChoices):
     INVITATION_REFUSED = "invitation_refused", _("invitation refused")
     PASSWORD_RESET = "password_reset", _("password reset")
     UNLOCK_LINK = "unlock_link", _("unlock link")
+    MAIL_REFUSED = "mail_refused", _("answer to mail not taken in")
+    MAIL_RECEIVED = "mail_received", _("answer to mail taken in")
 
 
 class OutboxStatus(models.TextChoices):
@@ -78,3 +80,42 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.to_address}"
+
+
+class InboundOutcome(models.TextChoices):
+    FILED = "filed", _("filed as a new issue")
+    REPLIED = "replied", _("added as a reply")
+    IGNORED = "ignored", _("ignored: automatic or list mail")
+    QUARANTINED = "quarantined", _("quarantined")
+
+
+class InboundMessage(models.Model):
+    """A message received by email, what became of it, and, when quarantined, the message.
+
+    Its unique Message-ID makes handling the same message a second time do nothing.
+    """
+
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    sender = models.CharField(_("sender"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=InboundOutcome.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    issue = models.ForeignKey(
+        "tickets.Issue",
+        verbose_name=_("issue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept only for quarantined messages, which staff read to decide what to do.
+    raw = models.BinaryField(_("message"), blank=True, default=b"")
+
+    class Meta:
+        verbose_name = _("incoming email")
+        verbose_name_plural = _("incoming emails")
+        ordering = ("-received_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject}"

@@ -37,6 +37,10 @@ app.conf.beat_schedule = {
     # Delivers the outbox rows whose next attempt is due: retries after their wait, and
     # rows a worker claimed and then died with.
     "mail.deliver_due": {"task": "mail.deliver_due", "schedule": 30.0, "options": {"expires": 25}},
+    # Takes in the .eml files dropped in MAIL_IN_DIR (local mode) and polls the IMAP
+    # mailboxes of MAIL_IMAP_URLS; a message is taken in once, by its Message-ID.
+    "mail.read_folder": {"task": "mail.read_folder", "schedule": 15.0, "options": {"expires": 12}},
+    "mail.poll_imap": {"task": "mail.poll_imap", "schedule": 60.0, "options": {"expires": 55}},
     # Reports escalation steps that are overdue to the log and, once per step, by email.
     "oncall.watchdog": {"task": "oncall.watchdog", "schedule": 60.0, "options": {"expires": 55}},
 }

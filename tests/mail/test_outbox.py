@@ -13,9 +13,6 @@ from mail.delivery import CLAIM, outbox_deliver, outbox_due
 from mail.models import OutboxMessage, OutboxStatus
 from mail.outbox import issue_thread_id
 from tests.factories import ClientFactory, ContactFactory
-
-# The organisation fixtures.
-from tests.organisations import org  # noqa: F401
 from tests.portal.helpers import issue_file
 from tickets import services
 from tickets.models import EventKind
@@ -44,7 +41,7 @@ def refusing(settings):
 
 
 @pytest.fixture
-def followed(org):  # noqa: F811
+def followed(org):
     """An issue of the client that two colleagues of the requester follow."""
     issue = issue_file(org)
     colleagues = [ContactFactory(client=org.client) for _ in range(2)]
@@ -75,11 +72,11 @@ def _copies(address: str) -> int:
     return sum(address in message.to for message in mail.outbox)
 
 
-def _reply(org, issue):  # noqa: F811
+def _reply(org, issue):
     committed(services.comment_create, issue=issue, author=org.staff, body="Opgelost in versie 2.")
 
 
-def test_a_retry_sends_only_to_the_recipients_not_yet_reached(org, followed, refusing):  # noqa: F811
+def test_a_retry_sends_only_to_the_recipients_not_yet_reached(org, followed, refusing):
     issue, colleagues = followed
     refusing[colleagues[1].email] = 451
     _reply(org, issue)
@@ -97,7 +94,7 @@ def test_a_retry_sends_only_to_the_recipients_not_yet_reached(org, followed, ref
     assert not OutboxMessage.objects.exclude(status=OutboxStatus.DELIVERED).exists()
 
 
-def test_handing_the_same_message_over_twice_sends_it_once(org, followed):  # noqa: F811
+def test_handing_the_same_message_over_twice_sends_it_once(org, followed):
     issue, _colleagues = followed
     _reply(org, issue)
     event = issue.events.filter(kind=EventKind.COMMENTED).get()
@@ -108,7 +105,7 @@ def test_handing_the_same_message_over_twice_sends_it_once(org, followed):  # no
 
 
 def test_send_is_logged_only_when_delivered_and_a_refusal_as_a_failure(
-    org,  # noqa: F811
+    org,
     followed,
     refusing,
 ):
@@ -126,7 +123,7 @@ def test_send_is_logged_only_when_delivered_and_a_refusal_as_a_failure(
     )
 
 
-def test_a_contact_moved_to_another_client_gets_nothing_and_stops_following(org, followed):  # noqa: F811
+def test_a_contact_moved_to_another_client_gets_nothing_and_stops_following(org, followed):
     issue, colleagues = followed
     moved = colleagues[0]
     moved.client = ClientFactory()
@@ -139,7 +136,7 @@ def test_a_contact_moved_to_another_client_gets_nothing_and_stops_following(org,
     assert row.status == OutboxStatus.WITHHELD
 
 
-def test_a_staff_member_taken_off_the_team_gets_nothing_and_stops_following(org, followed):  # noqa: F811
+def test_a_staff_member_taken_off_the_team_gets_nothing_and_stops_following(org, followed):
     issue, _colleagues = followed
     services.issue_watch(issue=issue, actor=org.staff, watcher=org.staff, watch=True)
     org.client.team.members.remove(org.staff)
@@ -148,7 +145,7 @@ def test_a_staff_member_taken_off_the_team_gets_nothing_and_stops_following(org,
     assert not issue.watchers.filter(pk=org.staff.pk).exists()
 
 
-def test_every_message_about_an_issue_is_in_its_thread_and_says_it_is_automatic(org, followed):  # noqa: F811
+def test_every_message_about_an_issue_is_in_its_thread_and_says_it_is_automatic(org, followed):
     issue, _colleagues = followed
     _reply(org, issue)
     message = mail.outbox[0].message()
@@ -161,7 +158,7 @@ def test_every_message_about_an_issue_is_in_its_thread_and_says_it_is_automatic(
     )
 
 
-def test_the_new_issue_mail_is_rendered_once_per_language_and_audience(org, monkeypatch):  # noqa: F811
+def test_the_new_issue_mail_is_rendered_once_per_language_and_audience(org, monkeypatch):
     from mail import outbox
 
     for _ in range(3):
@@ -184,7 +181,7 @@ def give_staff():
     return StaffFactory(preferred_language="nl")
 
 
-def test_rows_a_dead_worker_claimed_go_out_once_when_its_claim_runs_out(org, followed):  # noqa: F811
+def test_rows_a_dead_worker_claimed_go_out_once_when_its_claim_runs_out(org, followed):
     issue, _colleagues = followed
     now = timezone.now()
     # A worker claimed the rows and died before sending.
