@@ -42,3 +42,11 @@ OUTLOOK_HTML = """<html><head><style>p {margin:0}</style></head><body>
 <script>alert(1)</script>
 <div id="divRplyFwdMsg"><hr><b>Van:</b> PAQT Support<br><b>Verzonden:</b> maandag<br>
 Oude tekst die niet mee moet.</div></body></html>"""
+
+# A delivery report, as a mail server sends it back for an address that does not exist.
+BOUNCE = (
+    b"From: MAILER-DAEMON@mail.example\r\nTo: support@example.org\r\n"
+    b"Subject: Undelivered\r\nMessage-ID: <bounce-1@mail.example>\r\n"
+    b"Content-Type: multipart/report; report-type=delivery-status; boundary=x\r\n\r\n"
+    b"--x\r\nContent-Type: text/plain\r\n\r\nNot delivered.\r\n--x--\r\n"
+)

@@ -10,7 +10,7 @@ from audit.models import AuditAction, AuditChannel, AuditEntry
 from mail.inbound import html_to_text, mail_receive
 from mail.models import InboundMessage, InboundOutcome, OutboxMessage
 from mail.transports import mail_folder_read
-from tests.mail.messages import OUTLOOK_HTML, PNG, message
+from tests.mail.messages import BOUNCE, OUTLOOK_HTML, PNG, message
 from tests.portal.helpers import issue_file
 from tickets import services
 from tickets.choices import Status
@@ -167,13 +167,7 @@ def test_automatic_mail_files_nothing_and_gets_no_answer(
 
 
 def test_a_bounce_files_nothing(django_capture_on_commit_callbacks, db):
-    raw = (
-        b"From: MAILER-DAEMON@mail.example\r\nTo: support@example.org\r\n"
-        b"Subject: Undelivered Mail\r\nMessage-ID: <b1@mail.example>\r\n"
-        b"Content-Type: multipart/report; report-type=delivery-status; boundary=x\r\n\r\n"
-        b"--x\r\nContent-Type: text/plain\r\n\r\nNot delivered.\r\n--x--\r\n"
-    )
-    assert _receive(raw, django_capture_on_commit_callbacks).outcome == InboundOutcome.IGNORED
+    assert _receive(BOUNCE, django_capture_on_commit_callbacks).outcome == InboundOutcome.IGNORED
 
 
 def test_an_unknown_sender_gets_one_polite_answer_and_the_message_is_quarantined(
