@@ -22,9 +22,6 @@ from mail.models import OutboxMessage, OutboxStatus
 from tickets.models import Channel
 from tickets.selectors import issue_visible_to
 
-# How long a claim holds: longer than a send takes, short enough that a row a dead worker
-# held goes out again within minutes.
-CLAIM = timedelta(minutes=5)
 # Waits between attempts double from the first, up to the last.
 FIRST_WAIT = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
@@ -35,11 +32,17 @@ def _wait(attempts: int) -> timedelta:
     return min(FIRST_WAIT * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
 
 
+def claim_duration() -> timedelta:
+    """Return how long a claim holds: longer than a send takes, short enough that a row a
+    dead worker held goes out again within minutes."""
+    return timedelta(seconds=settings.MAIL_CLAIM_SECONDS)
+
+
 def _claim(*, pk: int, now: datetime) -> OutboxMessage | None:
     claimed = (
         OutboxMessage.objects.filter(pk=pk, status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
-        .update(claimed_until=now + CLAIM, attempts=F("attempts") + 1)
+        .update(claimed_until=now + claim_duration(), attempts=F("attempts") + 1)
     )
     if not claimed:
         return None

@@ -253,6 +253,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # A message the mail server keeps refusing for a while is given up after this many attempts;
 # the waits between them double from 30 seconds to an hour.
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=10)
+# A worker holds a message it is sending this long; one that died is replaced after it.
+MAIL_CLAIM_SECONDS = env.int("MAIL_CLAIM_SECONDS", default=300)
 # Incoming mail. An issue filed by mail gets this priority when the agreement offers it,
 # else the least urgent one it offers. MAIL_IN_DIR is read every 15 s by beat: drop an
 # .eml file there (local mode). MAIL_IMAP_URLS lists mailboxes to poll, each

@@ -9,7 +9,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditChannel, AuditEntry
-from mail.delivery import CLAIM, outbox_deliver, outbox_due
+from mail.delivery import claim_duration, outbox_deliver, outbox_due
 from mail.models import OutboxMessage, OutboxStatus
 from mail.outbox import issue_thread_id
 from tests.factories import ClientFactory, ContactFactory
@@ -200,9 +200,9 @@ def test_rows_a_dead_worker_claimed_go_out_once_when_its_claim_runs_out(org, fol
         now=now,
     )
     OutboxMessage.objects.bulk_create(messages)
-    OutboxMessage.objects.update(claimed_until=now + CLAIM, attempts=1)
+    OutboxMessage.objects.update(claimed_until=now + claim_duration(), attempts=1)
     assert outbox_due(now=now) == []
-    later = now + CLAIM + timedelta(seconds=1)
+    later = now + claim_duration() + timedelta(seconds=1)
     ids = outbox_due(now=later)
     outbox_deliver(message_ids=ids, now=later)
     outbox_deliver(message_ids=ids, now=later)
