@@ -23,7 +23,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from clients.selectors import team_members, user_is_administrator
 from mail.models import OutboxKind
-from mail.outbox import MailTemplates, Recipient, outbox_compose, outbox_queue
+from mail.outbox import MailTemplates, Recipient, mail_forget, outbox_compose, outbox_queue
 from paqt_support.exceptions import ApplicationError, NotAllowedError
 from tickets.models import EventKind, Issue, IssueEvent
 
@@ -328,6 +328,7 @@ def user_anonymise(*, user: User, actor: User, now: datetime | None = None) -> U
         placeholder = ANONYMOUS_USERNAME.format(pk=user.pk)
         if User.objects.filter(username__iexact=placeholder).exclude(pk=user.pk).exists():
             placeholder = f"{placeholder}-{now:%Y%m%d%H%M%S}"
+        address = user.email
         user.username = placeholder
         user.first_name = user.last_name = user.email = ""
         user.set_unusable_password()
@@ -351,6 +352,7 @@ def user_anonymise(*, user: User, actor: User, now: datetime | None = None) -> U
             "second_factors": _second_factors_remove(user=user),
             "sessions": user_sessions_end(user_id=user.pk),
             "follows": Issue.watchers.through.objects.filter(user_id=user.pk).delete()[0],
+            "emails": mail_forget(user_id=user.pk, address=address),
         }
         events = list(
             IssueEvent.objects.filter(

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from mail.models import OutboxMessage, OutboxStatus
+from mail.models import InboundMessage, OutboxMessage, OutboxStatus
 from paqt_support.transactions import after_commit
 
 # SQLite refuses statements with too many parameters; keys are looked up in slices.
@@ -153,3 +153,16 @@ def outbox_queue(*, messages: list[OutboxMessage]) -> list[int]:
 
         after_commit(outbox_deliver_task.delay, sorted(waiting))
     return sorted(waiting)
+
+
+def mail_forget(*, user_id: int, address: str) -> int:
+    """Empty the address and text of every email sent to user ``user_id`` or to ``address``,
+    and of the messages received from ``address``; return how many. What happened to
+    each message stays, so that the outbox still shows it."""
+    sent = OutboxMessage.objects.filter(recipient_id=user_id)
+    received = InboundMessage.objects.none()
+    if address:
+        sent = sent | OutboxMessage.objects.filter(to_address__iexact=address)
+        received = InboundMessage.objects.filter(sender__iexact=address)
+    forgotten = sent.update(to_address="", subject="", text="", html="")
+    return forgotten + received.update(sender="", subject="", raw=b"")
