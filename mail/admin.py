@@ -1,34 +1,14 @@
-"""The outbox in the admin: what was sent to whom, and what happened to it; read-only."""
+"""Mail in the admin: what was sent and received, and what became of it; read-only."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from clients.selectors import user_is_administrator
 from mail.models import InboundMessage, OutboxMessage
-
-
-class _AdministratorsReadOnly(admin.ModelAdmin):
-    """Shown to administrators only, since the messages hold data of every client; a
-    record of what happened, so nobody changes it."""
-
-    def has_module_permission(self, request):
-        return user_is_administrator(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return user_is_administrator(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from paqt_support.admin_readonly import AdministratorsReadOnlyAdmin
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(_AdministratorsReadOnly):
+class OutboxMessageAdmin(AdministratorsReadOnlyAdmin):
     list_display = ("created_at", "kind", "to_address", "subject", "status", "attempts")
     list_filter = ("status", "kind")
     search_fields = ("to_address", "subject", "message_id")
@@ -41,7 +21,7 @@ class OutboxMessageAdmin(_AdministratorsReadOnly):
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(_AdministratorsReadOnly):
+class InboundMessageAdmin(AdministratorsReadOnlyAdmin):
     """Incoming mail; filter on quarantined for the messages from unknown senders."""
 
     list_display = ("received_at", "sender", "subject", "outcome", "issue")
