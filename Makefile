@@ -32,6 +32,7 @@ venv: $(STAMP)
 run: venv
 	$(MANAGE) migrate --no-input
 	$(MANAGE) seed_demo --once
+	mkdir -p var/mail-in
 	@echo ""
 	@echo "  PAQT Support runs on http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/)"
 	@echo "  Sent email: http://127.0.0.1:8000/dev/mail/   Stop with Ctrl-C."

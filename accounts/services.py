@@ -1,5 +1,6 @@
 """Contacts: a client admin invites, deactivates and reactivates; an administrator anonymises."""
 
+import uuid
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -7,12 +8,10 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
-from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -23,6 +22,8 @@ from api.models import ApiToken
 from audit.models import AuditAction
 from audit.services import audit_record
 from clients.selectors import team_members, user_is_administrator
+from mail.models import OutboxKind
+from mail.outbox import MailTemplates, Recipient, mail_forget, outbox_compose, outbox_queue
 from paqt_support.exceptions import ApplicationError, NotAllowedError
 from tickets.models import EventKind, Issue, IssueEvent
 
@@ -38,7 +39,7 @@ def _check_colleague(*, admin: User, colleague: User) -> None:
         raise NotAllowedError(_("You can only manage colleagues of your own organisation."))
 
 
-def set_password_url(*, user: User) -> str:
+def set_password_url(*, user: User, token: str | None = None) -> str:
     """Return the absolute one-time link at which ``user`` chooses a password.
 
     It is Django's password-reset link, so it expires after ``PASSWORD_RESET_TIMEOUT`` and
@@ -48,32 +49,47 @@ def set_password_url(*, user: User) -> str:
         "password_reset_confirm",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
+            "token": token or default_token_generator.make_token(user),
         },
     )
     return f"{settings.SITE_URL}{path}"
 
 
+def _user_recipient(user: User) -> Recipient:
+    return Recipient(
+        key=f"user:{user.pk}", address=user.email, language=user.preferred_language, user=user
+    )
+
+
 def invitation_send(*, user: User, invited_by: User) -> None:
-    """Email ``user`` a link to choose a password, in the user's own language."""
+    """Queue mail to ``user`` with a link to choose a password, in the user's own language."""
+    token = default_token_generator.make_token(user)
     context = {
         "user": user,
         "invited_by": invited_by,
         "client": user.client,
-        "url": set_password_url(user=user),
+        "url": set_password_url(user=user, token=token),
         "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
-    with translation.override(user.preferred_language):
-        subject = " ".join(render_to_string("registration/invitation_subject.txt", context).split())
-        text = render_to_string("registration/invitation_email.txt", context)
-        html = render_to_string("registration/invitation_email.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    outbox_queue(
+        messages=outbox_compose(
+            kind=OutboxKind.INVITATION,
+            # One message per link: a task that runs again makes the same token.
+            key=f"{user.pk}:{token}",
+            templates=MailTemplates(
+                subject="registration/invitation_subject.txt",
+                text="registration/invitation_email.txt",
+                html="registration/invitation_email.html",
+            ),
+            context=context,
+            recipients=[_user_recipient(user)],
+        )
+    )
 
 
 def password_reset_send(*, email: str, language: str) -> None:
-    """Email each active account of ``email`` that has a password a link to choose a new one.
+    """Queue mail to each active account of ``email`` that has a password, with a link to
+    choose a new one.
 
     An address without such an account gets nothing. Run from a task: the page that asked
     answers the same, as fast, whether the address is known or not.
@@ -82,8 +98,30 @@ def password_reset_send(*, email: str, language: str) -> None:
     if not form.is_valid():
         return
     site = urlsplit(settings.SITE_URL)
-    with translation.override(language):
-        form.save(domain_override=site.netloc, use_https=site.scheme == "https")
+    messages = []
+    for user in form.get_users(form.cleaned_data["email"]):
+        token = default_token_generator.make_token(user)
+        context = {
+            "user": user,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": token,
+            "protocol": site.scheme or "https",
+            "domain": site.netloc,
+        }
+        messages += outbox_compose(
+            kind=OutboxKind.PASSWORD_RESET,
+            key=f"{user.pk}:{token}",
+            templates=MailTemplates(
+                subject="registration/password_reset_subject.txt",
+                text="registration/password_reset_email.html",
+            ),
+            context=context,
+            # The language of the page that asked: the person may not be logged in anywhere.
+            recipients=[
+                Recipient(key=f"user:{user.pk}", address=user.email, language=language, user=user)
+            ],
+        )
+    outbox_queue(messages=messages)
 
 
 def _invitation_queue(*, user: User, invited_by: User) -> None:
@@ -92,30 +130,41 @@ def _invitation_queue(*, user: User, invited_by: User) -> None:
     invitation_send_task.delay(user.pk, invited_by.pk)
 
 
-def invitation_refused_notify(*, admin: User, email: str) -> int:
+def invitation_refused_notify(*, admin: User, email: str, key: str) -> int:
     """Tell the team of ``admin``'s client that ``admin`` invited ``email`` in vain.
 
     The address belongs to an account outside the organisation: no invitation went out, and
     the client admin was told nothing of it. The administrators hear of it when the client
-    has no team. Return how many people were mailed.
+    has no team. ``key`` names this refusal, so that telling it twice mails nobody twice.
+    Return how many people were mailed.
     """
-    recipients = [(m.email, m.preferred_language) for m in team_members(client_id=admin.client_id)]
-    recipients = [(address, language) for address, language in recipients if address]
+    recipients = [_user_recipient(m) for m in team_members(client_id=admin.client_id) if m.email]
     if not recipients:
-        recipients = [(address, settings.LANGUAGE_CODE) for _name, address in settings.ADMINS]
-    context = {"admin": admin, "client": admin.client, "email": email}
-    for address, language in recipients:
-        with translation.override(language):
-            subject = render_to_string("accounts/email/invitation_refused_subject.txt", context)
-            text = render_to_string("accounts/email/invitation_refused.txt", context)
-        EmailMessage(subject=" ".join(subject.split()), body=text, to=[address]).send()
+        recipients = [
+            Recipient(
+                key=f"address:{address.lower()}", address=address, language=settings.LANGUAGE_CODE
+            )
+            for _name, address in settings.ADMINS
+        ]
+    outbox_queue(
+        messages=outbox_compose(
+            kind=OutboxKind.INVITATION_REFUSED,
+            key=key,
+            templates=MailTemplates(
+                subject="accounts/email/invitation_refused_subject.txt",
+                text="accounts/email/invitation_refused.txt",
+            ),
+            context={"admin": admin, "client": admin.client, "email": email},
+            recipients=recipients,
+        )
+    )
     return len(recipients)
 
 
 def _invitation_refused_queue(*, admin: User, email: str) -> None:
     from accounts.tasks import invitation_refused_notify_task
 
-    invitation_refused_notify_task.delay(admin.pk, email)
+    invitation_refused_notify_task.delay(admin.pk, email, uuid.uuid4().hex)
 
 
 def colleague_invite(
@@ -279,6 +328,7 @@ def user_anonymise(*, user: User, actor: User, now: datetime | None = None) -> U
         placeholder = ANONYMOUS_USERNAME.format(pk=user.pk)
         if User.objects.filter(username__iexact=placeholder).exclude(pk=user.pk).exists():
             placeholder = f"{placeholder}-{now:%Y%m%d%H%M%S}"
+        address = user.email
         user.username = placeholder
         user.first_name = user.last_name = user.email = ""
         user.set_unusable_password()
@@ -302,6 +352,7 @@ def user_anonymise(*, user: User, actor: User, now: datetime | None = None) -> U
             "second_factors": _second_factors_remove(user=user),
             "sessions": user_sessions_end(user_id=user.pk),
             "follows": Issue.watchers.through.objects.filter(user_id=user.pk).delete()[0],
+            "emails": mail_forget(user_id=user.pk, address=address),
         }
         events = list(
             IssueEvent.objects.filter(

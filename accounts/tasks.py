@@ -40,11 +40,11 @@ def password_reset_send_task(email: str, language: str) -> None:
     retry_backoff=True,
     max_retries=5,
 )
-def invitation_refused_notify_task(admin_id: int, email: str) -> None:
-    # Telling the team twice is harmless; the admin may have left since.
+def invitation_refused_notify_task(admin_id: int, email: str, key: str) -> None:
+    # The key makes a second run queue nothing new; the admin may have left since.
     admin = User.objects.select_related("client").filter(pk=admin_id).first()
     if admin is not None and admin.client_id:
-        invitation_refused_notify(admin=admin, email=email)
+        invitation_refused_notify(admin=admin, email=email, key=key)
 
 
 @shared_task(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from audit.models import PUBLISHED_FIELDS, AuditAction, AuditEntry
 from audit.selectors import audit_entry_list
 from audit.services import audit_record
-from clients.selectors import user_is_administrator
+from paqt_support.admin_readonly import AdministratorsReadOnlyAdmin
 
 # Users and clients by id: the CSV keeps the trail's own values, not today's names.
 CSV_COLUMNS = tuple(AuditEntry._meta.get_field(name).attname for name in PUBLISHED_FIELDS)
@@ -41,7 +41,7 @@ class Echo:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(AdministratorsReadOnlyAdmin):
     """Nobody changes or deletes an entry here; only administrators read the trail."""
 
     change_list_template = "admin/audit/auditentry/change_list.html"
@@ -69,21 +69,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in AuditEntry._meta.fields]
-
-    def has_module_permission(self, request):
-        return user_is_administrator(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return user_is_administrator(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         return {}

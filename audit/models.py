@@ -13,6 +13,8 @@ class AuditAction(models.TextChoices):
     CHANGE = "change", _("changed")
     DELETE = "delete", _("deleted")
     SEND = "send", _("sent by email")
+    SEND_FAILED = "send_failed", _("not delivered by email")
+    RECEIVE = "receive", _("received by email")
     EXPORT = "export", _("exported")
     ANONYMISE = "anonymise", _("anonymised")
     LOGIN = "login", _("logged in")

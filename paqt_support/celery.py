@@ -43,6 +43,13 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Delivers the outbox rows whose next attempt is due: retries after their wait, and
+    # rows a worker claimed and then died with.
+    "mail.deliver_due": {"task": "mail.deliver_due", "schedule": 30.0, "options": {"expires": 25}},
+    # Takes in the .eml files dropped in MAIL_IN_DIR (local mode) and polls the IMAP
+    # mailboxes of MAIL_IMAP_URLS; a message is taken in once, by its Message-ID.
+    "mail.read_folder": {"task": "mail.read_folder", "schedule": 15.0, "options": {"expires": 12}},
+    "mail.poll_imap": {"task": "mail.poll_imap", "schedule": 60.0, "options": {"expires": 55}},
     # Reports escalation steps that are overdue or undeliverable to the log and, once per
     # step, to the administrators (through the other channels while email fails).
     "oncall.watchdog": {"task": "oncall.watchdog", "schedule": 60.0, "options": {"expires": 55}},

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "monitoring",
     "webhooks",
     "audit",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +261,18 @@ ACCESSIBILITY_CONTACT_EMAIL = env.str(
     "ACCESSIBILITY_CONTACT_EMAIL", default=parseaddr(DEFAULT_FROM_EMAIL)[1]
 )
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# A message the mail server keeps refusing for a while is given up after this many attempts;
+# the waits between them double from 30 seconds to an hour.
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=10)
+# A worker holds a message it is sending this long; one that died is replaced after it.
+MAIL_CLAIM_SECONDS = env.int("MAIL_CLAIM_SECONDS", default=300)
+# Incoming mail. An issue filed by mail gets this priority when the agreement offers it,
+# else the least urgent one it offers. MAIL_IN_DIR is read every 15 s by beat: drop an
+# .eml file there (local mode). MAIL_IMAP_URLS lists mailboxes to poll, each
+# imaps://user:password@host:993/INBOX, with ?client=CODE for a client's own mailbox.
+MAIL_DEFAULT_PRIORITY = env.str("MAIL_DEFAULT_PRIORITY", default="P3")
+MAIL_IN_DIR = env.path("MAIL_IN_DIR", default=VAR_DIR / "mail-in")
+MAIL_IMAP_URLS = env.list("MAIL_IMAP_URLS", default=[])
 ADMINS = [("Administrators", a) for a in env.list("ADMIN_EMAILS", default=[])]
 
 # Paging channels beside email (oncall/channels.py). SMS goes through an HTTP gateway that

@@ -7,13 +7,12 @@ without importing this module, which imports the services; it is listed here for
 from celery import shared_task
 from django.utils import timezone
 
-from sla.notifications import sla_clock_notices_task, sla_clock_notify_task
+from sla.notifications import sla_clock_notices_task
 from sla.services import sla_agreements_roll_over, sla_clocks_sweep
 
 __all__ = [
     "sla_agreements_roll_over_task",
     "sla_clock_notices_task",
-    "sla_clock_notify_task",
     "sla_sweep_task",
 ]
 

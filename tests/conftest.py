@@ -109,3 +109,16 @@ def admin_user(db, django_user_model):
     return django_user_model.objects.create_superuser(
         username="admin", email="admin@example.org", password="password", preferred_language="en"
     )
+
+
+@pytest.fixture(autouse=True)
+def _outbox_delivers_at_once(request, monkeypatch):
+    """Deliver queued mail at once: a test runs inside one transaction that never commits.
+
+    The services' own side effects still wait for the commit.
+    """
+    if "live_services" in request.keywords:
+        return
+    from mail import outbox
+
+    monkeypatch.setattr(outbox, "after_commit", lambda func, *args: func(*args))

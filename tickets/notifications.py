@@ -1,16 +1,18 @@
-"""Emails about issues: to the team on a new issue, to requester and watchers on updates."""
+"""Emails about issues: to the team on a new issue, to requester and watchers on updates.
+
+Both go through the outbox, which renders each once per language and audience and checks,
+before each send, that the recipient may still read the issue.
+"""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
-from audit import context as audit_context
-from audit.models import AuditAction, AuditChannel
-from audit.services import audit_record
 from clients.selectors import team_members
+from mail.models import OutboxKind
+from mail.outbox import MailTemplates, Recipient, outbox_compose, outbox_queue
 from tickets.models import EventKind, Issue, IssueEvent
+
+UPDATE_KINDS = (EventKind.COMMENTED, EventKind.STATUS_CHANGED, EventKind.PRIORITY_CHANGED)
 
 
 def issue_url_for(*, user, issue: Issue) -> str:
@@ -22,60 +24,53 @@ def issue_url_for(*, user, issue: Issue) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _send(*, template: str, to: list[str], language: str, context: dict) -> None:
-    recipient = context["recipient"]
-    with audit_context.acting(channel=AuditChannel.EMAIL):
-        audit_record(
-            action=AuditAction.SEND,
-            obj=context["issue"],
-            user=recipient,
-            detail={} if recipient is not None else {"to": to},
-        )
-    with translation.override(language):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        text = render_to_string(f"{template}.txt", context)
-        html = render_to_string(f"{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
-    message.attach_alternative(html, "text/html")
-    message.send()
+def issue_recipient(*, user, issue: Issue) -> Recipient:
+    """Return ``user`` as a recipient of mail about ``issue``, with the link they open it by."""
+    return Recipient(
+        key=f"user:{user.pk}",
+        address=user.email,
+        language=user.preferred_language,
+        user=user,
+        audience=(("url", issue_url_for(user=user, issue=issue)),),
+    )
 
 
 def issue_created_notify(*, issue: Issue) -> int:
-    """Email every member of the client's team (and the team address) about a new issue."""
-    recipients = [u for u in team_members(client_id=issue.client_id) if u.email]
-    for user in recipients:
-        _send(
-            template="tickets/email/issue_created",
-            to=[user.email],
-            language=user.preferred_language,
-            context={
-                "issue": issue,
-                "recipient": user,
-                "url": issue_url_for(user=user, issue=issue),
-            },
-        )
+    """Queue mail to every member of the client's team (and the team address) about a new
+    issue; return how many team members it goes to."""
+    members = [
+        issue_recipient(user=u, issue=issue)
+        for u in team_members(client_id=issue.client_id)
+        if u.email
+    ]
+    recipients = list(members)
     team = getattr(issue.client, "team", None)
     if team is not None and team.email:
-        _send(
-            template="tickets/email/issue_created",
-            to=[team.email],
-            language=settings.LANGUAGE_CODE,
-            context={
-                "issue": issue,
-                "recipient": None,
-                "url": issue_url_for(user=None, issue=issue),
-            },
+        recipients.append(
+            Recipient(
+                key=f"team:{team.email.lower()}",
+                address=team.email,
+                language=settings.LANGUAGE_CODE,
+                audience=(("url", issue_url_for(user=None, issue=issue)), ("team", True)),
+            )
         )
-    return len(recipients)
+    outbox_queue(
+        messages=outbox_compose(
+            kind=OutboxKind.ISSUE_CREATED,
+            key=f"{issue.pk}",
+            templates=MailTemplates.named("tickets/email/issue_created"),
+            context={"issue": issue},
+            recipients=recipients,
+            issue=issue,
+        )
+    )
+    return len(members)
 
 
 def issue_update_notify(*, event: IssueEvent) -> int:
-    """Email the requester and watchers (not the actor) about a public reply or change."""
-    if event.is_internal or event.kind not in (
-        EventKind.COMMENTED,
-        EventKind.STATUS_CHANGED,
-        EventKind.PRIORITY_CHANGED,
-    ):
+    """Queue mail to the requester and watchers (not the actor) about a public reply or
+    change; return to how many."""
+    if event.is_internal or event.kind not in UPDATE_KINDS:
         return 0
     issue = event.issue
     people = {issue.requester_id: issue.requester}
@@ -83,21 +78,19 @@ def issue_update_notify(*, event: IssueEvent) -> int:
     comment = None
     if event.kind == EventKind.COMMENTED:
         comment = issue.comments.filter(pk=event.data.get("comment")).first()
-    sent = 0
-    for user in people.values():
-        if user.pk == event.actor_id or not user.email or not user.is_active:
-            continue
-        _send(
-            template="tickets/email/issue_updated",
-            to=[user.email],
-            language=user.preferred_language,
-            context={
-                "issue": issue,
-                "event": event,
-                "comment": comment,
-                "recipient": user,
-                "url": issue_url_for(user=user, issue=issue),
-            },
+    recipients = [
+        issue_recipient(user=user, issue=issue)
+        for user in people.values()
+        if user.pk != event.actor_id and user.email and user.is_active
+    ]
+    outbox_queue(
+        messages=outbox_compose(
+            kind=OutboxKind.ISSUE_UPDATED,
+            key=f"{issue.pk}:{event.pk}",
+            templates=MailTemplates.named("tickets/email/issue_updated"),
+            context={"issue": issue, "event": event, "comment": comment},
+            recipients=recipients,
+            issue=issue,
         )
-        sent += 1
-    return sent
+    )
+    return len(recipients)

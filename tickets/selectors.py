@@ -157,6 +157,18 @@ def issue_may_be_worked_on_by(*, issue: Issue, user: User) -> bool:
     )
 
 
+def issue_visible_to(*, issue: Issue, user: User) -> bool:
+    """Return whether ``user`` may read ``issue`` now: a contact of its client, staff who may
+    work on it, or an administrator."""
+    if not user.is_active:
+        return False
+    if user.client_id:
+        return user.client_id == issue.client_id
+    if user_is_administrator(user):
+        return True
+    return issue_may_be_worked_on_by(issue=issue, user=user)
+
+
 QUEUE_FIELDS = (
     "reference",
     "sla_due_at",

@@ -7,17 +7,17 @@ from datetime import datetime
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Sum
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import UnlockLink, User
 from audit.models import AuditAction
 from audit.services import audit_record
+from mail.models import OutboxKind
+from mail.outbox import MailTemplates, Recipient, outbox_compose, outbox_queue
 from paqt_support.exceptions import ApplicationError
 from paqt_support.ratelimit import first_in_period
 
@@ -89,10 +89,24 @@ def unlock_link_send(*, username: str, now: datetime | None = None) -> UnlockLin
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
-    with translation.override(user.preferred_language):
-        subject = render_to_string("accounts/email/unlock_subject.txt", context)
-        text = render_to_string("accounts/email/unlock.txt", context)
-    EmailMessage(subject=" ".join(subject.split()), body=text, to=[user.email]).send()
+    outbox_queue(
+        messages=outbox_compose(
+            kind=OutboxKind.UNLOCK_LINK,
+            key=f"{link.pk}",
+            templates=MailTemplates(
+                subject="accounts/email/unlock_subject.txt", text="accounts/email/unlock.txt"
+            ),
+            context=context,
+            recipients=[
+                Recipient(
+                    key=f"user:{user.pk}",
+                    address=user.email,
+                    language=user.preferred_language,
+                    user=user,
+                )
+            ],
+        )
+    )
     return link
 
 

@@ -4,8 +4,8 @@ A notice is claimed by one conditional ``UPDATE ... RETURNING`` per batch: the s
 conditions pick the clocks and guard the update, so two sweeps at the same moment never
 claim a clock twice (on PostgreSQL the second skips the rows the first has locked; on
 SQLite writers take turns). The events of a batch are written in one insert, the issues'
-breach flags in one update, and the emails leave as one task that fans out per recipient
-on a worker, so that the sweep's time does not grow with the mail to send.
+breach flags in one update, and the emails leave as one task that hands them to the
+outbox in one insert, so that the sweep's time does not grow with the mail to send.
 """
 
 from dataclasses import dataclass

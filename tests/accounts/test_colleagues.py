@@ -169,7 +169,7 @@ def test_without_a_team_the_administrators_are_told(org, other_org, mailoutbox, 
     settings.ADMINS = [("Beheer", "beheer@example.org")]
     org.client.team.delete()
 
-    services.invitation_refused_notify(admin=org.admin, email=other_org.contact.email)
+    services.invitation_refused_notify(admin=org.admin, email=other_org.contact.email, key="1")
 
     assert [m.to for m in mailoutbox] == [["beheer@example.org"]]
 

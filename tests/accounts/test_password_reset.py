@@ -8,6 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import forms
+from audit.models import AuditAction, AuditEntry
+from mail.models import OutboxKind, OutboxMessage, OutboxStatus
 from tests.steps import counting_steps
 
 RESET = reverse("password_reset")
@@ -84,3 +86,17 @@ def test_one_client_address_asks_a_limited_number_of_times(db, queued, settings)
     assert LIMIT_MESSAGE in answers[-1].text
     assert elsewhere.status_code == 302
     assert len(queued) == 3
+
+
+def test_the_request_only_queues_the_lookup_and_sends_nothing_itself(org, queued, mailoutbox):
+    _ask(Client(), org.contact.email)
+    assert queued and mailoutbox == []
+    assert not OutboxMessage.objects.exists()
+
+
+def test_the_reset_mail_leaves_through_the_outbox_and_is_logged_when_delivered(org, mailoutbox):
+    _ask(Client(), org.contact.email)
+    (row,) = OutboxMessage.objects.all()
+    assert row.kind == OutboxKind.PASSWORD_RESET and row.status == OutboxStatus.DELIVERED
+    assert mailoutbox[0].extra_headers["Message-ID"] == row.message_id
+    assert AuditEntry.objects.filter(action=AuditAction.SEND, user=org.contact).exists()

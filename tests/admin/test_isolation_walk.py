@@ -20,7 +20,8 @@ Which admin models are client data decides whether the staff walk applies:
 - client data: clients, teams, agreements, SLA clocks, issues (and their attachments),
   escalations (each pages about one issue), monitoring sources and alerts, API tokens and
   users (a contact belongs to its client; a token acts as its user), the audit trail (it
-  names the client and its objects) and django-axes' login records (they name a contact).
+  names the client and its objects), django-axes' login records (they name a contact), and
+  the mail sent and received (it is about the client's issues).
 - not client data, shared by all staff, so only the anonymous and contact walks apply:
   support calendars (one calendar serves the agreements of many clients), the on-call rota
   and its layers, escalation policies and the on-call settings (how the provider runs its
@@ -80,6 +81,8 @@ CLIENT_DATA = frozenset(
         "axes.accesslog",
         "clients.client",
         "clients.team",
+        "mail.inboundmessage",
+        "mail.outboxmessage",
         "monitoring.monitoringalert",
         "monitoring.monitoringsource",
         "oncall.escalation",
@@ -338,9 +341,39 @@ def _client_a(calendar) -> tuple[dict[str, models.Model], list[str]]:
         "quokkavingerafdruk",
     ]
     objects.update(_login_records(contact))
+    objects.update(_mail(issue=issue, contact=contact))
     if _registered("audit.auditentry"):
         objects["audit.auditentry"] = _audit_entry(client=client, issue=issue, contact=contact)
     return objects, [m.lower() for m in markers]
+
+
+def _mail(*, issue, contact) -> dict[str, models.Model]:
+    """Create the outbox's message to ``contact`` about ``issue``, and a message received."""
+    from mail.models import InboundMessage, OutboxMessage
+
+    now = timezone.now()
+    sent = OutboxMessage.objects.create(
+        kind="issue_updated",
+        idempotency_key="quokka-key",
+        message_id="<quokka@example.org>",
+        issue=issue,
+        recipient=contact,
+        to_address=contact.email,
+        language="nl",
+        subject="Quokkastoring",
+        text="Quokkageheim",
+        created_at=now,
+        next_attempt_at=now,
+    )
+    received = InboundMessage.objects.create(
+        message_id="<quokka-in@example.org>",
+        sender=contact.email,
+        subject="Quokkastoring",
+        received_at=now,
+        outcome="replied",
+        issue=issue,
+    )
+    return {"mail.outboxmessage": sent, "mail.inboundmessage": received}
 
 
 def _login_records(contact) -> dict[str, models.Model]:

@@ -14,9 +14,12 @@ from accounts.services import user_anonymise
 from api.models import ApiToken
 from api.services import api_token_create
 from audit.models import AuditAction, AuditEntry
+from mail.inbound import mail_receive
+from mail.models import InboundMessage, OutboxMessage
 from monitoring.services import monitoring_user_for
 from paqt_support.exceptions import ApplicationError, NotAllowedError
 from tests.factories import ContactFactory, StaffFactory
+from tests.mail.messages import message
 from tests.portal.helpers import issue_file, log_in
 from tickets import services
 from tickets.models import Comment, EventKind, Issue, IssueEvent
@@ -152,7 +155,13 @@ def test_anonymising_is_recorded_in_the_access_log_without_the_old_identity(
     assert entry.object_id == str(departed.pk)
     assert entry.object_repr == f"former-contact-{departed.pk}"
     assert entry.client_id == departed.client_id
-    assert entry.detail == {"api_tokens": 1, "second_factors": 2, "sessions": 0, "follows": 2}
+    assert entry.detail == {
+        "api_tokens": 1,
+        "second_factors": 2,
+        "sessions": 0,
+        "follows": 2,
+        "emails": 0,
+    }
     assert not {name, email, username} & {entry.object_repr, entry.user_label, str(entry.detail)}
 
 
@@ -244,3 +253,19 @@ def test_admin_action_anonymises_and_reports_each_refusal(client, org, departed,
     entry = AuditEntry.objects.get(action=AuditAction.ANONYMISE)
     assert entry.user == administrator
     assert entry.channel == "admin"
+
+
+def test_the_mail_sent_to_and_received_from_the_contact_keeps_neither_address_nor_text(
+    org, departed, administrator, django_capture_on_commit_callbacks
+):
+    _name, email, _username = departed.identity
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_create(issue=departed.issue, author=org.staff, body="Welke versie?")
+    mail_receive(raw=message(sender=email, subject="Nieuwe vraag"))
+    assert OutboxMessage.objects.filter(recipient=departed).exists()
+
+    user_anonymise(user=departed, actor=administrator)
+
+    assert not OutboxMessage.objects.filter(to_address__iexact=email).exists()
+    assert not OutboxMessage.objects.filter(recipient=departed).exclude(text="").exists()
+    assert not InboundMessage.objects.filter(sender__iexact=email).exists()

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.db import connection, connections
 
+from audit.models import AuditAction, AuditChannel, AuditEntry
 from paqt_support.celery import app
 from sla.models import ClockKind, ClockState, SlaClock
 from sla.selectors import sla_clocks_due
@@ -72,6 +73,18 @@ def test_at_risk_notice_goes_to_assignee_and_team_lead_once(issue, sweep, mailou
     clock = response_clock(issue)
     assert clock.warned_at == RESPONSE_AT_RISK
     assert clock.next_check_at == RESPONSE_DUE
+
+
+def test_each_notice_delivered_is_in_the_access_log_as_sent_to_its_recipient(
+    issue, sweep, mailoutbox
+):
+    sweep(RESPONSE_AT_RISK)
+    sent = AuditEntry.objects.filter(action=AuditAction.SEND, object_id=str(issue.pk))
+    assert sorted(entry.user.email for entry in sent) == [
+        "engineer@example.org",
+        "lead@example.org",
+    ]
+    assert {entry.channel for entry in sent} == {AuditChannel.EMAIL}
 
 
 def test_breach_notice_follows_the_at_risk_notice_once(issue, sweep, mailoutbox):

@@ -1,0 +1,1 @@
+"""Outgoing mail: one outbox that renders, queues, delivers and logs every message."""
