@@ -275,6 +275,47 @@ def _hour(start: datetime, at: datetime) -> int:
     return round((at.astimezone(UTC) - start.astimezone(UTC)).total_seconds() / 3600)
 
 
+def _rota_names(rota: Rota) -> dict[int, str]:
+    names = {}
+    for layer in rota.layers.all():
+        names.update({m.user_id: str(m.user) for m in layer.members.all()})
+    for override in rota.overrides.all():
+        names[override.user_id] = str(override.user)
+    return names
+
+
+@dataclass(frozen=True)
+class OnCallNow:
+    """Who is on call in one layer of a rota at a moment, and until when (aware)."""
+
+    rota: str
+    layer: str
+    level: int
+    name: str
+    until: datetime
+
+
+def on_call_now(*, now: datetime) -> list[OnCallNow]:
+    """Return who is on call at ``now`` in every layer of every rota, by rota and level.
+
+    A fixed number of queries (those of ``rota_list``), however many rotas there are.
+    """
+    result = []
+    for rota in rota_list():
+        names = _rota_names(rota)
+        for layer, shift in rota_who_is_on_call(rota=rota, at=now):
+            result.append(
+                OnCallNow(
+                    rota=rota.name,
+                    layer=layer.name,
+                    level=layer.level,
+                    name=names.get(shift.user, "-"),
+                    until=shift.ends_at,
+                )
+            )
+    return result
+
+
 def rota_schedule(*, rota: Rota, now: datetime, days: int = 14) -> RotaSchedule:
     """Return who is on call at ``now`` and in the ``days`` local days from today's midnight.
 
@@ -285,11 +326,7 @@ def rota_schedule(*, rota: Rota, now: datetime, days: int = 14) -> RotaSchedule:
     today = now.astimezone(zone).date()
     starts_at = datetime.combine(today, datetime.min.time(), tzinfo=zone)
     ends_at = datetime.combine(today + timedelta(days=days), datetime.min.time(), tzinfo=zone)
-    names = {}
-    for layer in rota.layers.all():
-        names.update({m.user_id: str(m.user) for m in layer.members.all()})
-    for override in rota.overrides.all():
-        names[override.user_id] = str(override.user)
+    names = _rota_names(rota)
     colours: dict[int | None, int] = {}
     pure = rota_as_pure(rota=rota)
     current = {shift.layer: shift for shift in pure_rota.on_call_at(pure, now)}

@@ -56,6 +56,3 @@ if not settings.IS_PRODUCTION:
         path("dev/mail/", ops_views.mailbox, name="dev-mailbox"),
         path("dev/mail/<str:name>", ops_views.mailbox_message, name="dev-mailbox-message"),
     ]
-
-admin.site.site_header = "PAQT Support"
-admin.site.site_title = "PAQT Support"

@@ -3,11 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from paqt_support.dates import when_long
 from sla import policy
 from sla.calendars import target_snapshot
 from tickets.choices import Priority
@@ -72,7 +71,7 @@ class PriorityOffer:
         """Return when the first response is due if the issue is filed at the offer's moment."""
         if self.response_due_at is None:
             return self.response_sentence
-        when = date_format(timezone.localtime(self.response_due_at), "l j F Y, H:i")
+        when = when_long(self.response_due_at)
         return _("Filed now, you can expect our first response by %(when)s.") % {"when": when}
 
     @property

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clients.models import Client
+from paqt_support.dates import when_csv
 from sla.policy import VERDICT_LABELS
 from sla.selectors import ReportClock, SlaReport, sla_report, sla_report_client_for_user
 from tickets.notifications import issue_url_for
@@ -65,19 +66,15 @@ def _cell(value: object) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-def _when(value) -> str:
-    return timezone.localtime(value).isoformat(timespec="minutes") if value else ""
-
-
 def _clock_cells(clock: ReportClock | None) -> list[str]:
     if clock is None:
         return [_("no target"), "", "", "", ""]
     return [
         str(clock.target_minutes),
-        _when(clock.due_at),
-        _when(clock.stopped_at),
+        when_csv(clock.due_at),
+        when_csv(clock.stopped_at),
         str(VERDICT_LABELS[clock.verdict]),
-        _when(clock.missed_at),
+        when_csv(clock.missed_at),
     ]
 
 
@@ -121,7 +118,7 @@ def report_csv(request: HttpRequest, client_code: str, year: str, month: str) ->
                 _cell(issue.title),
                 issue.priority,
                 _cell(issue.get_status_display()),
-                _when(issue.created_at),
+                when_csv(issue.created_at),
                 *_clock_cells(row.response),
                 *_clock_cells(row.resolution),
                 _("yes") if row.reprioritised else _("no"),
