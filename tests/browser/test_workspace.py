@@ -1,4 +1,4 @@
-"""The staff's workspace in a real browser: the queue's countdowns without scrolling, the dashboard."""
+"""The staff's workspace in a browser: the queue's countdowns without scrolling, the dashboard."""
 
 from datetime import timedelta
 
@@ -65,7 +65,10 @@ def _log_in_to_admin(page, live_server, username: str) -> None:
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_queue_shows_its_countdowns_without_scrolling_sideways(
-    live_server, workspace, browser, width
+    live_server,
+    workspace,
+    browser,  # noqa: F811
+    width,
 ):
     page = _page_for(browser, live_server, width=width)
     _log_in_to_admin(page, live_server, workspace.username)
@@ -85,7 +88,7 @@ def test_the_queue_shows_its_countdowns_without_scrolling_sideways(
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_the_dashboard_is_the_admins_start_page(live_server, workspace, browser, width):
+def test_the_dashboard_is_the_admins_start_page(live_server, workspace, browser, width):  # noqa: F811
     page = _page_for(browser, live_server, width=width)
     _log_in_to_admin(page, live_server, workspace.username)
 
