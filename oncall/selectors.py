@@ -229,6 +229,37 @@ def escalation_list_for_issue(*, issue_id: int) -> QuerySet[Escalation]:
 
 
 @dataclass(frozen=True)
+class PagingSeenByClient:
+    """What a client may know of the paging of its issue: when, and whether it was taken.
+
+    ``alerted`` and ``acknowledged_by`` are the engineers' names, to be shown only when
+    the provider allows it.
+    """
+
+    alerted_at: datetime
+    alerted: str
+    acknowledged_at: datetime | None
+    acknowledged_by: str
+
+
+def paging_for_client(*, issue_id: int) -> PagingSeenByClient | None:
+    """Return the latest paging of an issue that reached someone, or None. Two queries."""
+    for escalation in escalation_list_for_issue(issue_id=issue_id):
+        sent = [page for page in escalation.pages.all() if page.sent_at is not None]
+        if not sent:
+            continue
+        first = min(sent, key=lambda page: page.sent_at)
+        acknowledged = escalation.state == EscalationState.ACKNOWLEDGED
+        return PagingSeenByClient(
+            alerted_at=first.sent_at,
+            alerted=str(first.recipient),
+            acknowledged_at=escalation.ended_at if acknowledged else None,
+            acknowledged_by=str(escalation.acknowledged_by or "") if acknowledged else "",
+        )
+    return None
+
+
+@dataclass(frozen=True)
 class TimelineCell:
     """One cell of the schedule's timeline row: a person's stretch, ``span`` hours wide."""
 

@@ -237,6 +237,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # How long after resolution a client may still reopen an issue.
 ISSUE_REOPEN_DAYS = env.int("ISSUE_REOPEN_DAYS", default=14)
+# Whether a client reads the names of the on-call engineers paged for its issue; by
+# default the portal says "the on-call service".
+PORTAL_SHOWS_ONCALL_NAMES = env.bool("PORTAL_SHOWS_ONCALL_NAMES", default=False)
 # Issues one contact may file in the portal per period; the API has its throttles.
 ISSUE_FILING_LIMIT = env.int("ISSUE_FILING_LIMIT", default=20)
 ISSUE_FILING_PERIOD_MINUTES = env.int("ISSUE_FILING_PERIOD_MINUTES", default=10)

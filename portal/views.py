@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from oncall.selectors import paging_for_client
 from paqt_support.exceptions import ApplicationError, RateLimitedError
 from paqt_support.ratelimit import limit_exceeded
 from portal.forms import AttachmentForm, IssueFilterForm, IssueForm, ReplyForm, StatusForm
@@ -182,9 +183,9 @@ def _detail(request, issue: Issue, *, reply_form=None, attachment_form=None, sta
         "issue": issue,
         "sla_cells": _sla_cells(issue, now=timezone.now()),
         "comments": selectors.comment_list_for_issue(issue=issue, user=user),
-        "files": selectors.attachment_list_for_issue(issue=issue, user=user).filter(
-            comment__isnull=True
-        ),
+        "files": selectors.attachment_list_for_issue(issue=issue, user=user)
+        .select_related("uploaded_by")
+        .filter(comment__isnull=True),
         "history": selectors.event_list_public_history(issue=issue, user=user),
         "watchers": watchers,
         "is_watching": any(w.pk == user.pk for w in watchers),
@@ -193,6 +194,8 @@ def _detail(request, issue: Issue, *, reply_form=None, attachment_form=None, sta
         "reply_form": reply_form or ReplyForm(),
         "attachment_form": attachment_form or AttachmentForm(),
         "reopen_days": settings.ISSUE_REOPEN_DAYS,
+        "paging": paging_for_client(issue_id=issue.pk),
+        "paging_names": settings.PORTAL_SHOWS_ONCALL_NAMES,
     }
     return render(request, "portal/issue_detail.html", context, status=status)
 
