@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,6 +23,7 @@ from paqt_support.ratelimit import limit_exceeded
 from portal.forms import AttachmentForm, IssueFilterForm, IssueForm, ReplyForm, StatusForm
 from portal.selectors import issue_detail_for_user, issue_search_with_clocks
 from portal.targets_text import priority_offers
+from sla.evaluation_pages import evaluation_response
 from sla.models import ClockKind
 from sla.policy import ClockHealth
 from sla.selectors import agreement_applying, sla_health_for_issue
@@ -319,3 +321,40 @@ def attachment_download(request, pk: int):
         return attachment_response(attachment)
     except FileNotFoundError:
         raise Http404 from None
+
+
+def _evaluation(request, year: int, output: str):
+    # A contact reads the evaluation of its own organisation only: the client comes from
+    # the login, never from the URL.
+    if not 2000 <= year <= 2999:
+        raise Http404
+    args = [year]
+    return evaluation_response(
+        request,
+        client=request.user.client,
+        year=year,
+        output=output,
+        urls={
+            "csv": reverse("portal:evaluation-csv", args=args),
+            "pdf": reverse("portal:evaluation-pdf", args=args),
+        },
+    )
+
+
+@contact_required
+@require_GET
+def evaluation(request, year: int):
+    """Show the organisation's yearly evaluation to any of its contacts."""
+    return _evaluation(request, year, "html")
+
+
+@contact_required
+@require_GET
+def evaluation_csv(request, year: int):
+    return _evaluation(request, year, "csv")
+
+
+@contact_required
+@require_GET
+def evaluation_pdf(request, year: int):
+    return _evaluation(request, year, "pdf")

@@ -1,4 +1,4 @@
-"""The monthly SLA compliance report of a client, as a page and as CSV, for staff only."""
+"""The monthly SLA report and the yearly evaluation of a client, for staff, as pages and files."""
 
 import csv
 
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from clients.models import Client
 from paqt_support.dates import when_csv
+from sla.evaluation_pages import evaluation_response
 from sla.policy import VERDICT_LABELS
 from sla.selectors import ReportClock, SlaReport, sla_report, sla_report_client_for_user
 from tickets.notifications import issue_url_for
@@ -127,3 +128,44 @@ def report_csv(request: HttpRequest, client_code: str, year: str, month: str) ->
             ]
         )
     return response
+
+
+def _evaluation(request: HttpRequest, client_code: str, year: str, output: str) -> HttpResponse:
+    # Not staff, not on the client's team and no such client all answer 404, as the
+    # monthly report does.
+    try:
+        client = sla_report_client_for_user(user=request.user, code=client_code)
+    except Client.DoesNotExist:
+        raise Http404 from None
+    if not 2000 <= int(year) <= 2999:
+        raise Http404
+    args = [client.code, year]
+    return evaluation_response(
+        request,
+        client=client,
+        year=int(year),
+        output=output,
+        urls={
+            "csv": reverse("sla:evaluation-csv", args=args),
+            "pdf": reverse("sla:evaluation-pdf", args=args),
+        },
+    )
+
+
+@require_GET
+@login_required
+def evaluation(request: HttpRequest, client_code: str, year: str) -> HttpResponse:
+    """Show the yearly evaluation of a client, or of a period given by ``start`` and ``end``."""
+    return _evaluation(request, client_code, year, "html")
+
+
+@require_GET
+@login_required
+def evaluation_csv(request: HttpRequest, client_code: str, year: str) -> HttpResponse:
+    return _evaluation(request, client_code, year, "csv")
+
+
+@require_GET
+@login_required
+def evaluation_pdf(request: HttpRequest, client_code: str, year: str) -> HttpResponse:
+    return _evaluation(request, client_code, year, "pdf")
