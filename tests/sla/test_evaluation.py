@@ -42,6 +42,10 @@ def clock(issue, kind, *, minutes: int, breached: bool = False):
 
 @pytest.fixture
 def year(db):
+    return seeded_year()
+
+
+def seeded_year(code: str = "EVA"):
     """Three issues in 2025 and one in 2024, with what the answers depend on.
 
     - A: January, P1 incident on Zaaksysteem: response 30 min met, resolution 120 min met;
@@ -54,7 +58,7 @@ def year(db):
     - E: June 2024 (the previous period): response 90 min, resolution 900 min.
     - Alerts: one fired 1 February and resolved 45 minutes later, one still firing.
     """
-    client = ClientFactory(code="EVA")
+    client = ClientFactory(code=code, name=f"Gemeente {code.title()}")
     a = IssueFactory(
         client=client, created_at=at(2025, 1, 4, 21, 50), priority="P1", component="Zaaksysteem"
     )
@@ -97,7 +101,7 @@ def year(db):
         end_reason="acknowledged",
     )
     source = MonitoringSource.objects.create(
-        client=client, kind="alertmanager", name="Prometheus", prefix="eva", created_at=NOW
+        client=client, kind="alertmanager", name="Prometheus", prefix=code.lower(), created_at=NOW
     )
     for fired, resolved in (
         (at(2025, 2, 1, 10, 0), at(2025, 2, 1, 10, 45)),
