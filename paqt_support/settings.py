@@ -394,6 +394,9 @@ LOGGING = {
         # Replaces Django's own mail handler; the messages reach the console through root.
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint tells every step of every PDF (and of its own style sheets at import).
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
