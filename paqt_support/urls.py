@@ -55,4 +55,9 @@ if not settings.IS_PRODUCTION:
     urlpatterns += [
         path("dev/mail/", ops_views.mailbox, name="dev-mailbox"),
         path("dev/mail/<str:name>", ops_views.mailbox_message, name="dev-mailbox-message"),
+        path(
+            "dev/mail/<str:name>/html",
+            ops_views.mailbox_message_html,
+            name="dev-mailbox-message-html",
+        ),
     ]
