@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from weasyprint import HTML
@@ -51,42 +52,49 @@ def _hours(minutes: float | None) -> float | None:
     return None if minutes is None else round(minutes / 60, 1)
 
 
+def compliance_chart(*, chart_id: str, title: str, desc: str, lines, labels) -> SafeString:
+    """Return the chart of the share of first responses and resolutions in time per line."""
+    return bar_chart(
+        chart_id=chart_id,
+        title=title,
+        desc=desc,
+        categories=labels,
+        series=[
+            Series(_("First response"), [_percentage(line.response) for line in lines], "bar-a"),
+            Series(_("Resolution"), [_percentage(line.resolution) for line in lines], "bar-b"),
+        ],
+        maximum=100,
+        unit="%",
+    )
+
+
+def priority_chart(lines, *, chart_id: str) -> SafeString:
+    """Return ``compliance_chart`` of report lines per priority, labelled P1 to P4."""
+    return compliance_chart(
+        chart_id=chart_id,
+        title=_("Targets met per priority"),
+        desc=_("Share of first responses and resolutions in time, per priority, in percent."),
+        lines=lines,
+        labels=[line.label[:2] for line in lines],
+    )
+
+
 def evaluation_charts(evaluation: Evaluation) -> dict:
     """Return the report's charts as SVG, keyed by section; the tables hold the same figures."""
     response, resolution = _("First response"), _("Resolution")
-    months = [line.label[:3] for line in evaluation.months]
-    priorities = [line.label[:2] for line in evaluation.priorities]
     times = [
         (response, evaluation.response_times, evaluation.previous_response_times),
         (resolution, evaluation.resolution_times, evaluation.previous_resolution_times),
     ]
     return {
-        "months": bar_chart(
+        "months": compliance_chart(
             chart_id="chart-months",
             title=_("Targets met per month"),
             desc=_("Share of first responses and resolutions in time, per month, in percent."),
-            categories=months,
-            series=[
-                Series(response, [_percentage(m.response) for m in evaluation.months], "bar-a"),
-                Series(resolution, [_percentage(m.resolution) for m in evaluation.months], "bar-b"),
-            ],
-            maximum=100,
-            unit="%",
+            lines=evaluation.months,
+            labels=[line.label[:3] for line in evaluation.months],
         ),
-        "priorities": bar_chart(
-            chart_id="chart-priorities",
-            title=_("Targets met per priority"),
-            desc=_("Share of first responses and resolutions in time, per priority, in percent."),
-            categories=priorities,
-            series=[
-                Series(response, [_percentage(p.response) for p in evaluation.priorities], "bar-a"),
-                Series(
-                    resolution, [_percentage(p.resolution) for p in evaluation.priorities], "bar-b"
-                ),
-            ],
-            maximum=100,
-            unit="%",
-        ),
+        "priorities": priority_chart(evaluation.priorities, chart_id="chart-priorities"),
         "categories": bar_chart(
             chart_id="chart-categories",
             title=_("Issues per category"),

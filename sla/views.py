@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from clients.models import Client
 from paqt_support.dates import when_csv
-from sla.evaluation_pages import evaluation_response
+from sla.evaluation_pages import evaluation_response, priority_chart
 from sla.policy import VERDICT_LABELS
 from sla.selectors import ReportClock, SlaReport, sla_report, sla_report_client_for_user
 from tickets.notifications import issue_url_for
@@ -48,6 +48,7 @@ def report(request: HttpRequest, client_code: str, year: str, month: str) -> Htt
         "sla/report.html",
         {
             "report": data,
+            "chart": priority_chart(data.by_priority, chart_id="chart-month-priorities"),
             "month_start": data.starts_at,
             "csv_url": _month_path(
                 name="sla:report-csv", client=data.client, year=data.year, month=data.month

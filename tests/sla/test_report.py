@@ -133,6 +133,19 @@ def test_report_page_shows_numbers_and_links_the_breaches(month, client, enginee
     assert "no target" in page  # P4 has no resolution target
 
 
+def test_report_page_draws_its_figures_per_priority_as_an_accessible_chart(
+    month, client, engineer, client_org
+):
+    client.force_login(engineer)
+    client.cookies["django_language"] = "en"
+
+    with time_machine.travel(REPORT_NOW, tick=False):
+        page = client.get(report_url(client_org)).content.decode()
+
+    assert 'role="img" aria-labelledby="chart-month-priorities-title' in page
+    assert '<title id="chart-month-priorities-title">Targets met per priority</title>' in page
+
+
 def test_report_csv_has_a_row_per_issue_with_its_verdicts(month, client, engineer, client_org):
     client.force_login(engineer)
     client.cookies["django_language"] = "en"  # the engineer reads Dutch by profile
