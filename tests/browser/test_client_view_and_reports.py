@@ -117,3 +117,21 @@ def test_staff_read_the_yearly_evaluation_with_its_charts(
     assert page.get_by_role("row").filter(has_text="Productie geraakt").is_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"evaluation-staff-{width}.png"), full_page=True)
+
+
+@pytest.mark.parametrize(("width", "folded"), [(1280, False), (390, True)])
+def test_the_issue_lists_filters_are_folded_on_a_phone(
+    live_server,
+    paged,
+    browser,  # noqa: F811
+    width,
+    folded,
+):
+    org, _issue = paged
+    page = _page_for(browser, live_server, width=width)
+    _log_in(page, live_server, org.contact.username)
+
+    assert page.locator(".filters__groups").is_visible() is not folded
+    assert page.get_by_role("row").nth(1).is_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"issue-list-{width}.png"))
