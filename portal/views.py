@@ -215,17 +215,23 @@ def issue_reply(request, reference: str):
     issue = _issue_or_404(request, reference)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
+        body, files = form.cleaned_data["body"], form.cleaned_data["attachments"]
         try:
-            services.comment_create(
-                issue=issue,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                files=form.cleaned_data["attachments"],
-            )
+            if body:
+                services.comment_create(issue=issue, author=request.user, body=body, files=files)
+            else:
+                services.attachment_add(issue=issue, uploaded_by=request.user, files=files)
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
-            messages.success(request, _("Your reply has been added."))
+            if body:
+                messages.success(request, _("Your reply has been added."))
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(count)d file added.", "%(count)d files added.", len(files))
+                    % {"count": len(files)},
+                )
             return redirect("portal:issue-detail", issue.reference)
     return _detail(request, issue, reply_form=form, status=400)
 
