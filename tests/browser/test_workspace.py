@@ -17,6 +17,7 @@ from tests.factories import EscalationFactory, RotaLayerFactory, StaffFactory
 from tests.organisations import give_role
 from tests.portal.helpers import issue_file, organisation
 from tickets import services
+from tickets.models import Issue
 
 # The roles' groups come from a migration; a flushed database must get them back.
 pytestmark = [*browser_marks, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -97,3 +98,30 @@ def test_the_dashboard_is_the_admins_start_page(live_server, workspace, browser,
     assert page.get_by_text("Lotte Leider").is_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"dashboard-{width}.png"), full_page=True)
+
+
+@pytest.fixture
+def issue_pk(workspace):
+    """An issue of the lead's teams, looked up before Playwright starts."""
+    return Issue.objects.filter(client__team__members=workspace).values_list("pk", flat=True)[0]
+
+
+def test_the_issue_pages_sidebar_stays_at_the_top_after_a_message(
+    live_server,
+    workspace,
+    issue_pk,
+    browser,  # noqa: F811
+):
+    page = _page_for(browser, live_server, width=1280)
+    _log_in_to_admin(page, live_server, workspace.username)
+    page.goto(f"{live_server.url}/admin/tickets/issue/{issue_pk}/change/")
+
+    page.get_by_role("button", name="Assign to me").click()
+    page.wait_for_load_state()
+
+    assert page.locator(".messagelist").is_visible()
+    side = page.locator(".issue-side").bounding_box()
+    main = page.locator(".issue-main").bounding_box()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "issue-page-after-message-1280.png"), full_page=True)
+    assert abs(side["y"] - main["y"]) < 5
