@@ -278,6 +278,37 @@ def escalation_list_for_issue(*, issue_id: int) -> QuerySet[Escalation]:
 
 
 @dataclass(frozen=True)
+class PagingSeenByClient:
+    """What a client may know of the paging of its issue: when, and whether it was taken.
+
+    ``alerted`` and ``acknowledged_by`` are the engineers' names, to be shown only when
+    the provider allows it.
+    """
+
+    alerted_at: datetime
+    alerted: str
+    acknowledged_at: datetime | None
+    acknowledged_by: str
+
+
+def paging_for_client(*, issue_id: int) -> PagingSeenByClient | None:
+    """Return the latest paging of an issue that reached someone, or None. Two queries."""
+    for escalation in escalation_list_for_issue(issue_id=issue_id):
+        sent = [page for page in escalation.pages.all() if page.sent_at is not None]
+        if not sent:
+            continue
+        first = min(sent, key=lambda page: page.sent_at)
+        acknowledged = escalation.state == EscalationState.ACKNOWLEDGED
+        return PagingSeenByClient(
+            alerted_at=first.sent_at,
+            alerted=str(first.recipient),
+            acknowledged_at=escalation.ended_at if acknowledged else None,
+            acknowledged_by=str(escalation.acknowledged_by or "") if acknowledged else "",
+        )
+    return None
+
+
+@dataclass(frozen=True)
 class TimelineCell:
     """One cell of the schedule's timeline row: a person's stretch, ``span`` hours wide."""
 
@@ -324,6 +355,47 @@ def _hour(start: datetime, at: datetime) -> int:
     return round((at.astimezone(UTC) - start.astimezone(UTC)).total_seconds() / 3600)
 
 
+def _rota_names(rota: Rota) -> dict[int, str]:
+    names = {}
+    for layer in rota.layers.all():
+        names.update({m.user_id: str(m.user) for m in layer.members.all()})
+    for override in rota.overrides.all():
+        names[override.user_id] = str(override.user)
+    return names
+
+
+@dataclass(frozen=True)
+class OnCallNow:
+    """Who is on call in one layer of a rota at a moment, and until when (aware)."""
+
+    rota: str
+    layer: str
+    level: int
+    name: str
+    until: datetime
+
+
+def on_call_now(*, now: datetime) -> list[OnCallNow]:
+    """Return who is on call at ``now`` in every layer of every rota, by rota and level.
+
+    A fixed number of queries (those of ``rota_list``), however many rotas there are.
+    """
+    result = []
+    for rota in rota_list():
+        names = _rota_names(rota)
+        for layer, shift in rota_who_is_on_call(rota=rota, at=now):
+            result.append(
+                OnCallNow(
+                    rota=rota.name,
+                    layer=layer.name,
+                    level=layer.level,
+                    name=names.get(shift.user, "-"),
+                    until=shift.ends_at,
+                )
+            )
+    return result
+
+
 def rota_schedule(*, rota: Rota, now: datetime, days: int = 14) -> RotaSchedule:
     """Return who is on call at ``now`` and in the ``days`` local days from today's midnight.
 
@@ -334,11 +406,7 @@ def rota_schedule(*, rota: Rota, now: datetime, days: int = 14) -> RotaSchedule:
     today = now.astimezone(zone).date()
     starts_at = datetime.combine(today, datetime.min.time(), tzinfo=zone)
     ends_at = datetime.combine(today + timedelta(days=days), datetime.min.time(), tzinfo=zone)
-    names = {}
-    for layer in rota.layers.all():
-        names.update({m.user_id: str(m.user) for m in layer.members.all()})
-    for override in rota.overrides.all():
-        names[override.user_id] = str(override.user)
+    names = _rota_names(rota)
     colours: dict[int | None, int] = {}
     pure = rota_as_pure(rota=rota)
     current = {shift.layer: shift for shift in pure_rota.on_call_at(pure, now)}

@@ -5,8 +5,7 @@ import json
 from email import policy
 from email.parser import BytesParser
 
-from csp.constants import UNSAFE_INLINE
-from csp.decorators import csp_update
+from csp.decorators import csp_exempt
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
@@ -97,19 +96,19 @@ def mailbox(request):
     return render(request, "ops/mailbox.html", {"messages_": mailbox_messages()})
 
 
-# The mail's HTML part is shown in a sandboxed frame without scripts; its inline styles
-# are how email is written, so this local-only page lets them through.
-@csp_update({"style-src": [UNSAFE_INLINE]})
-@require_GET
-def mailbox_message(request, name: str):
-    """Show one sent email with its text and HTML parts (local mode)."""
-    _local_only()
+def _mailbox_file(name: str):
     path = settings.MAIL_DIR / name
     if "/" in name or not name.endswith(".eml") or not path.is_file():
         raise Http404
-    message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    return BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+
+
+@require_GET
+def mailbox_message(request, name: str):
+    """Show one sent email: its text part with live links, and a link to its HTML part."""
+    _local_only()
+    message = _mailbox_file(name)
     text = message.get_body(preferencelist=("plain",))
-    html = message.get_body(preferencelist=("html",))
     return render(
         request,
         "ops/mailbox_message.html",
@@ -117,7 +116,7 @@ def mailbox_message(request, name: str):
             "message": message,
             "name": name,
             "text": text.get_content() if text else "",
-            "html": html.get_content() if html else "",
+            "has_html": message.get_body(preferencelist=("html",)) is not None,
         },
     )
 
@@ -134,3 +133,25 @@ def webhook_sink(request, name: str):
         return JsonResponse({"error": "send a JSON object with a text"}, status=400)
     local_message_record(kind="webhook", to=name, text=str(text))
     return JsonResponse({"ok": True})
+
+
+# The HTML part opens as a page of its own, so that its links (an acknowledge button)
+# work as they do in a mail client; a frame would meet the app's frame-ancestors 'none'.
+# The sandbox keeps the mail's markup from running script or reading this origin.
+MAIL_HTML_POLICY = (
+    "sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; "
+    "style-src 'unsafe-inline'; img-src data:"
+)
+
+
+@csp_exempt()
+@require_GET
+def mailbox_message_html(request, name: str):
+    """Answer with the HTML part of one sent email, sandboxed (local mode)."""
+    _local_only()
+    html = _mailbox_file(name).get_body(preferencelist=("html",))
+    if html is None:
+        raise Http404
+    response = HttpResponse(html.get_content(), content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = MAIL_HTML_POLICY
+    return response

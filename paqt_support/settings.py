@@ -8,8 +8,8 @@ Celery broker under ``var/``, DEBUG on, and outgoing email kept as files that
 
 import secrets
 from datetime import timedelta
-from ipaddress import ip_network
 from email.utils import parseaddr
+from ipaddress import ip_network
 from pathlib import Path
 
 import environ
@@ -60,7 +60,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "desk.admin_app.SupportAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -141,6 +141,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ops.context_processors.environment",
             ],
+            # The date filters (when, when_long, day) in every template without a load.
+            "builtins": ["paqt_support.dates"],
         },
     },
 ]
@@ -188,6 +190,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One set of date formats per language for pages, emails and files (paqt_support.dates).
+FORMAT_MODULE_PATH = ["paqt_support.formats"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
@@ -241,6 +245,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # How long after resolution a client may still reopen an issue.
 ISSUE_REOPEN_DAYS = env.int("ISSUE_REOPEN_DAYS", default=14)
+# Whether a client reads the names of the on-call engineers paged for its issue; by
+# default the portal says "the on-call service".
+PORTAL_SHOWS_ONCALL_NAMES = env.bool("PORTAL_SHOWS_ONCALL_NAMES", default=False)
 # Issues one contact may file in the portal per period; the API has its throttles.
 ISSUE_FILING_LIMIT = env.int("ISSUE_FILING_LIMIT", default=20)
 ISSUE_FILING_PERIOD_MINUTES = env.int("ISSUE_FILING_PERIOD_MINUTES", default=10)
@@ -440,6 +447,9 @@ LOGGING = {
         # Replaces Django's own mail handler; the messages reach the console through root.
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint tells every step of every PDF (and of its own style sheets at import).
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -58,7 +58,9 @@ if not settings.IS_PRODUCTION:
         path("dev/mail/", ops_views.mailbox, name="dev-mailbox"),
         path("dev/mail/<str:name>", ops_views.mailbox_message, name="dev-mailbox-message"),
         path("dev/webhook/<slug:name>/", ops_views.webhook_sink, name="dev-webhook"),
+        path(
+            "dev/mail/<str:name>/html",
+            ops_views.mailbox_message_html,
+            name="dev-mailbox-message-html",
+        ),
     ]
-
-admin.site.site_header = "PAQT Support"
-admin.site.site_title = "PAQT Support"

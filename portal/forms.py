@@ -77,19 +77,26 @@ class IssueForm(ServiceErrorsMixin, forms.Form):
 
 
 class ReplyForm(ServiceErrorsMixin, forms.Form):
-    """A public reply from the client, with files."""
+    """A public reply from the client, with files, or files alone: the page's one upload form."""
 
     body = forms.CharField(
         label=_("Your reply"),
         max_length=BODY_MAX,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("You can use Markdown."),
+        help_text=_("You can use Markdown. Leave it empty to add files without a message."),
     )
     attachments = MultipleFileField(label=_("Attachments"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = attachments_help_text()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("body") and not data.get("attachments") and not self.errors:
+            self.add_error("body", _("Write a reply or choose a file."))
+        return data
 
 
 class AttachmentForm(ServiceErrorsMixin, forms.Form):

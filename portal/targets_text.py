@@ -3,16 +3,40 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from paqt_support.dates import when_long
 from sla import policy
 from sla.calendars import target_snapshot
 from tickets.choices import Priority
 
 BUSINESS_DAY_MINUTES = 8 * 60
+
+
+def support_hours_text(weekly_hours: dict[str, list[list[str]]]) -> str:
+    """Return a support-hours calendar's week in words: "Mon-Fri 08:30-17:00", with en dashes.
+
+    Consecutive days with the same hours share one range; days with several periods list
+    them all ("Mon 08:00-12:00, 13:00-17:00"). Keys are weekdays, 0 for Monday.
+    """
+    groups: list[tuple[int, int, str]] = []
+    for day in range(7):
+        periods = weekly_hours.get(str(day)) or []
+        if not periods:
+            continue
+        hours = ", ".join(f"{start}\N{EN DASH}{end}" for start, end in periods)
+        if groups and groups[-1][1] == day - 1 and groups[-1][2] == hours:
+            groups[-1] = (groups[-1][0], day, hours)
+        else:
+            groups.append((day, day, hours))
+    return "; ".join(
+        f"{WEEKDAYS_ABBR[first]} {hours}"
+        if first == last
+        else f"{WEEKDAYS_ABBR[first]}\N{EN DASH}{WEEKDAYS_ABBR[last]} {hours}"
+        for first, last, hours in groups
+    )
 
 
 def _hours_and_minutes(minutes: int, *, business: bool) -> str:
@@ -58,12 +82,21 @@ class PriorityOffer:
     resolution: str
     round_the_clock: bool
     response_due_at: datetime | None = None
+    support_hours: str = ""
+    response_minutes: int = 0
 
     @property
     def response_sentence(self) -> str:
         if self.round_the_clock:
             return _("We respond within %(duration)s, day and night (24/7).") % {
                 "duration": self.response
+            }
+        if self.support_hours:
+            # "4 hours within business hours (Mon-Fri 08:30-17:00)" says what "4 business
+            # hours" means on the client's own calendar.
+            return _("We respond within %(duration)s within business hours (%(hours)s).") % {
+                "duration": _hours_and_minutes(self.response_minutes, business=False),
+                "hours": self.support_hours,
             }
         return _("We respond within %(duration)s.") % {"duration": self.response}
 
@@ -72,7 +105,7 @@ class PriorityOffer:
         """Return when the first response is due if the issue is filed at the offer's moment."""
         if self.response_due_at is None:
             return self.response_sentence
-        when = date_format(timezone.localtime(self.response_due_at), "l j F Y, H:i")
+        when = when_long(self.response_due_at)
         return _("Filed now, you can expect our first response by %(when)s.") % {"when": when}
 
     @property
@@ -120,6 +153,8 @@ def priority_offers(targets, *, now: datetime | None = None) -> list[PriorityOff
                 ),
                 round_the_clock=round_the_clock,
                 response_due_at=response_due_at(target=target, now=now) if now else None,
+                support_hours=support_hours_text(target.agreement.calendar.weekly_hours),
+                response_minutes=target.first_response_minutes,
             )
         )
     return offers

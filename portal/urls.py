@@ -19,4 +19,7 @@ urlpatterns = [
     path("issues/<str:reference>/watch/", views.issue_watch, name="issue-watch"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("organisation/export/", client_views.client_export, name="client-export"),
+    path("organisation/evaluation/<int:year>/", views.evaluation, name="evaluation"),
+    path("organisation/evaluation/<int:year>.csv", views.evaluation_csv, name="evaluation-csv"),
+    path("organisation/evaluation/<int:year>.pdf", views.evaluation_pdf, name="evaluation-pdf"),
 ]

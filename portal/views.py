@@ -11,16 +11,19 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from oncall.selectors import paging_for_client
 from paqt_support.exceptions import ApplicationError, RateLimitedError
 from paqt_support.ratelimit import limit_exceeded
 from portal.forms import AttachmentForm, IssueFilterForm, IssueForm, ReplyForm, StatusForm
 from portal.selectors import issue_detail_for_user, issue_search_with_clocks
 from portal.targets_text import priority_offers
+from sla.evaluation_pages import evaluation_response
 from sla.models import ClockKind
 from sla.policy import ClockHealth
 from sla.selectors import agreement_applying, sla_health_for_issue
@@ -182,9 +185,9 @@ def _detail(request, issue: Issue, *, reply_form=None, attachment_form=None, sta
         "issue": issue,
         "sla_cells": _sla_cells(issue, now=timezone.now()),
         "comments": selectors.comment_list_for_issue(issue=issue, user=user),
-        "files": selectors.attachment_list_for_issue(issue=issue, user=user).filter(
-            comment__isnull=True
-        ),
+        "files": selectors.attachment_list_for_issue(issue=issue, user=user)
+        .select_related("uploaded_by")
+        .filter(comment__isnull=True),
         "history": selectors.event_list_public_history(issue=issue, user=user),
         "watchers": watchers,
         "is_watching": any(w.pk == user.pk for w in watchers),
@@ -193,6 +196,8 @@ def _detail(request, issue: Issue, *, reply_form=None, attachment_form=None, sta
         "reply_form": reply_form or ReplyForm(),
         "attachment_form": attachment_form or AttachmentForm(),
         "reopen_days": settings.ISSUE_REOPEN_DAYS,
+        "paging": paging_for_client(issue_id=issue.pk),
+        "paging_names": settings.PORTAL_SHOWS_ONCALL_NAMES,
     }
     return render(request, "portal/issue_detail.html", context, status=status)
 
@@ -210,17 +215,23 @@ def issue_reply(request, reference: str):
     issue = _issue_or_404(request, reference)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
+        body, files = form.cleaned_data["body"], form.cleaned_data["attachments"]
         try:
-            services.comment_create(
-                issue=issue,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                files=form.cleaned_data["attachments"],
-            )
+            if body:
+                services.comment_create(issue=issue, author=request.user, body=body, files=files)
+            else:
+                services.attachment_add(issue=issue, uploaded_by=request.user, files=files)
         except ApplicationError as exc:
             form.add_service_error(exc)
         else:
-            messages.success(request, _("Your reply has been added."))
+            if body:
+                messages.success(request, _("Your reply has been added."))
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(count)d file added.", "%(count)d files added.", len(files))
+                    % {"count": len(files)},
+                )
             return redirect("portal:issue-detail", issue.reference)
     return _detail(request, issue, reply_form=form, status=400)
 
@@ -316,3 +327,40 @@ def attachment_download(request, pk: int):
         return attachment_response(attachment)
     except FileNotFoundError:
         raise Http404 from None
+
+
+def _evaluation(request, year: int, output: str):
+    # A contact reads the evaluation of its own organisation only: the client comes from
+    # the login, never from the URL.
+    if not 2000 <= year <= 2999:
+        raise Http404
+    args = [year]
+    return evaluation_response(
+        request,
+        client=request.user.client,
+        year=year,
+        output=output,
+        urls={
+            "csv": reverse("portal:evaluation-csv", args=args),
+            "pdf": reverse("portal:evaluation-pdf", args=args),
+        },
+    )
+
+
+@contact_required
+@require_GET
+def evaluation(request, year: int):
+    """Show the organisation's yearly evaluation to any of its contacts."""
+    return _evaluation(request, year, "html")
+
+
+@contact_required
+@require_GET
+def evaluation_csv(request, year: int):
+    return _evaluation(request, year, "csv")
+
+
+@contact_required
+@require_GET
+def evaluation_pdf(request, year: int):
+    return _evaluation(request, year, "pdf")

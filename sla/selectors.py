@@ -160,7 +160,7 @@ def sla_clocks_prefetch() -> Prefetch:
     return Prefetch("sla_clocks", queryset=SlaClock.objects.order_by("kind"))
 
 
-def _sla_health_condition(health: str, *, now: datetime) -> Q:
+def sla_health_condition(health: str, *, now: datetime) -> Q:
     """Return the condition on issues of the health of their clocks at ``now``, worst first.
 
     Breached, at risk and on track read the issue's copy of its clocks (kept by
@@ -192,7 +192,7 @@ def _sla_health_condition(health: str, *, now: datetime) -> Q:
 
 def issue_filter_sla_health(issues: QuerySet[Issue], *, health: str, now: datetime):
     """Keep the issues whose clocks are in ``health`` (a ``sla.policy.Health``) at ``now``."""
-    return issues.filter(_sla_health_condition(health, now=now))
+    return issues.filter(sla_health_condition(health, now=now))
 
 
 def issue_filter_due_within(issues: QuerySet[Issue], *, within: timedelta, now: datetime):

@@ -1,4 +1,4 @@
-"""The monthly SLA compliance report of a client, as a page and as CSV, for staff only."""
+"""The monthly SLA report and the yearly evaluation of a client, for staff, as pages and files."""
 
 import csv
 
@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clients.models import Client
+from paqt_support.dates import when_csv
+from sla.evaluation_pages import evaluation_response, priority_chart
 from sla.policy import VERDICT_LABELS
 from sla.selectors import ReportClock, SlaReport, sla_report, sla_report_client_for_user
 from tickets.notifications import issue_url_for
@@ -46,6 +48,7 @@ def report(request: HttpRequest, client_code: str, year: str, month: str) -> Htt
         "sla/report.html",
         {
             "report": data,
+            "chart": priority_chart(data.by_priority, chart_id="chart-month-priorities"),
             "month_start": data.starts_at,
             "csv_url": _month_path(
                 name="sla:report-csv", client=data.client, year=data.year, month=data.month
@@ -65,19 +68,15 @@ def _cell(value: object) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-def _when(value) -> str:
-    return timezone.localtime(value).isoformat(timespec="minutes") if value else ""
-
-
 def _clock_cells(clock: ReportClock | None) -> list[str]:
     if clock is None:
         return [_("no target"), "", "", "", ""]
     return [
         str(clock.target_minutes),
-        _when(clock.due_at),
-        _when(clock.stopped_at),
+        when_csv(clock.due_at),
+        when_csv(clock.stopped_at),
         str(VERDICT_LABELS[clock.verdict]),
-        _when(clock.missed_at),
+        when_csv(clock.missed_at),
     ]
 
 
@@ -121,7 +120,7 @@ def report_csv(request: HttpRequest, client_code: str, year: str, month: str) ->
                 _cell(issue.title),
                 issue.priority,
                 _cell(issue.get_status_display()),
-                _when(issue.created_at),
+                when_csv(issue.created_at),
                 *_clock_cells(row.response),
                 *_clock_cells(row.resolution),
                 _("yes") if row.reprioritised else _("no"),
@@ -130,3 +129,44 @@ def report_csv(request: HttpRequest, client_code: str, year: str, month: str) ->
             ]
         )
     return response
+
+
+def _evaluation(request: HttpRequest, client_code: str, year: str, output: str) -> HttpResponse:
+    # Not staff, not on the client's team and no such client all answer 404, as the
+    # monthly report does.
+    try:
+        client = sla_report_client_for_user(user=request.user, code=client_code)
+    except Client.DoesNotExist:
+        raise Http404 from None
+    if not 2000 <= int(year) <= 2999:
+        raise Http404
+    args = [client.code, year]
+    return evaluation_response(
+        request,
+        client=client,
+        year=int(year),
+        output=output,
+        urls={
+            "csv": reverse("sla:evaluation-csv", args=args),
+            "pdf": reverse("sla:evaluation-pdf", args=args),
+        },
+    )
+
+
+@require_GET
+@login_required
+def evaluation(request: HttpRequest, client_code: str, year: str) -> HttpResponse:
+    """Show the yearly evaluation of a client, or of a period given by ``start`` and ``end``."""
+    return _evaluation(request, client_code, year, "html")
+
+
+@require_GET
+@login_required
+def evaluation_csv(request: HttpRequest, client_code: str, year: str) -> HttpResponse:
+    return _evaluation(request, client_code, year, "csv")
+
+
+@require_GET
+@login_required
+def evaluation_pdf(request: HttpRequest, client_code: str, year: str) -> HttpResponse:
+    return _evaluation(request, client_code, year, "pdf")

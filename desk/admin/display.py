@@ -4,14 +4,14 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from oncall.policy import END_REASON_LABELS
-from sla.models import ClockKind
+from paqt_support.dates import when_long, when_short
+from sla.models import ClockKind, SlaClock
 from sla.policy import HEALTH_LABELS, ClockHealth, Health
 from tickets.choices import Priority, Status
 from tickets.models import EventKind, IssueEvent
@@ -42,9 +42,11 @@ def _words(language: str) -> dict[str, str]:
         "left": _("%(time)s left"),
         "over": _("%(time)s over"),
         "due": _("due %(when)s"),
+        "business_hours": _("business hours"),
+        "round_the_clock": _("24/7"),
+        "due_on_clock": _("Deadline %(when)s, counted in %(clock)s"),
         "days_short": _("%(days)dd"),
         "hours_short": _("%(hours)dh"),
-        "ago": _("%(time)s ago"),
         **{health.value: str(label) for health, label in HEALTH_LABELS.items()},
     }
 
@@ -70,11 +72,6 @@ def age_text(duration: timedelta) -> str:
     return words["minutes"] % {"minutes": minutes}
 
 
-def ago_text(duration: timedelta) -> str:
-    """Return ``age_text`` as time ago: "3d ago"."""
-    return _words(translation.get_language())["ago"] % {"time": age_text(duration)}
-
-
 def countdown_text(health: ClockHealth) -> str:
     """Return the business time a clock has left, or by how much it went over.
 
@@ -90,23 +87,45 @@ def countdown_text(health: ClockHealth) -> str:
     return words["left"] % {"time": duration_text(health.remaining)}
 
 
-def sla_badge(health: ClockHealth | None) -> SafeString:
-    """Return a clock's countdown coloured by its health, its state and due time in words."""
+def clock_words(*, round_the_clock: bool) -> str:
+    """Return which clock a countdown counts on: the agreement's business hours or 24/7."""
+    words = _words(translation.get_language())
+    return words["round_the_clock" if round_the_clock else "business_hours"]
+
+
+def sla_badge(health: ClockHealth | None, *, round_the_clock: bool = False) -> SafeString:
+    """Return a clock's countdown coloured by its health, its state, and which clock it is on.
+
+    The title holds the deadline as a date and time: a countdown in business hours on a
+    Sunday reads as a lie without it.
+    """
     if health is None:
         return format_html('<span class="sla sla--none">{}</span>', EMPTY)
     words = _words(translation.get_language())
+    clock = clock_words(round_the_clock=round_the_clock)
     due = (
-        words["due"] % {"when": timezone.localtime(health.due_at).strftime("%Y-%m-%d %H:%M")}
+        words["due_on_clock"] % {"when": when_long(health.due_at), "clock": clock}
         if health.due_at is not None and health.status != Health.MET
         else ""
     )
     return format_html(
         '<span class="sla sla--{}" title="{}">'
-        '<span class="sla__state">{}</span><span class="sla__time">{}</span></span>',
+        '<span class="sla__state">{}</span><span class="sla__time">{}</span>'
+        '<span class="sla__clock">{}</span></span>',
         health.status.value,
         due,
         words[health.status.value],
         countdown_text(health),
+        "" if health.status == Health.MET else clock,
+    )
+
+
+def clock_badge(clock: SlaClock | None, *, now: datetime) -> SafeString:
+    """Return ``sla_badge`` of a clock at ``now``, on the clock its snapshot counts on."""
+    if clock is None:
+        return sla_badge(None)
+    return sla_badge(
+        clock.health(now), round_the_clock=bool(clock.snapshot.get("is_round_the_clock"))
     )
 
 
@@ -117,7 +136,7 @@ def _label(choices, value) -> str:
 def _local(value: str | None) -> str:
     if not value:
         return EMPTY
-    return date_format(datetime.fromisoformat(value), "D j M H:i")
+    return when_short(datetime.fromisoformat(value))
 
 
 def event_summary(event: IssueEvent) -> SafeString:

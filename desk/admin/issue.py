@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from audit.models import AuditAction
 from audit.services import audit_record
 from desk.admin import actions as bulk
-from desk.admin.display import EMPTY, age_text, ago_text, labels, sla_badge
+from desk.admin.display import EMPTY, age_text, clock_badge, labels
 from desk.admin.export import queue_csv_response
 from desk.admin.filters import (
     AssigneeFilter,
@@ -32,6 +32,7 @@ from desk.admin.filters import (
 )
 from desk.admin.page import IssuePage
 from desk.selectors import issue_get_for_staff, issue_queue_for_staff
+from paqt_support.dates import when_long
 from sla.models import ClockKind, SlaClock
 from tickets import selectors
 from tickets.attachments import attachment_response
@@ -104,7 +105,6 @@ class IssueAdmin(admin.ModelAdmin):
         "resolution_sla",
         "assignee_name",
         "age",
-        "last_activity",
     )
     list_display_links = ("reference",)
     list_filter = (
@@ -135,9 +135,6 @@ class IssueAdmin(admin.ModelAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     paginator = QueuePaginator
-
-    class Media:
-        css = {"all": ("admin-extra/issues.css",)}
 
     def get_queryset(self, request):
         _groups_cached(request.user)
@@ -209,7 +206,7 @@ class IssueAdmin(admin.ModelAdmin):
     def age(self, issue: Issue) -> str:
         return format_html(
             '<span title="{}">{}</span>',
-            timezone.localtime(issue.created_at).strftime("%Y-%m-%d %H:%M"),
+            when_long(issue.created_at),
             age_text(timezone.now() - issue.created_at),
         )
 
@@ -221,13 +218,9 @@ class IssueAdmin(admin.ModelAdmin):
     def resolution_sla(self, issue: Issue) -> str:
         return self._sla(issue, ClockKind.RESOLUTION)
 
-    @admin.display(description=gettext_lazy("last activity"), ordering="last_activity_at")
-    def last_activity(self, issue: Issue) -> str:
-        return ago_text(timezone.now() - issue.last_activity_at)
-
     def _sla(self, issue: Issue, kind: str) -> str:
         clock = next((c for c in issue.sla_clocks.all() if c.kind == kind), None)
-        return sla_badge(clock.health(timezone.now()) if clock is not None else None)
+        return clock_badge(clock, now=timezone.now())
 
     # Pages.
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.selectors import team_members
-from desk.admin.display import duration_text, event_summary, sla_badge
+from desk.admin.display import clock_badge, duration_text, event_summary
 from desk.admin.forms import (
     AssignForm,
     MessageForm,
@@ -264,7 +264,7 @@ class IssuePage:
         health = clock.health(now)
         return {
             "clock": clock,
-            "badge": sla_badge(health),
+            "badge": clock_badge(clock, now=now),
             "target": duration_text(health.target),
             "used": duration_text(health.used),
         }

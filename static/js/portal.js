@@ -43,6 +43,12 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-submit-once]").forEach(guardDoubleSubmit);
+    // On a wide screen the filters fit beside the list; on a phone they stay folded.
+    if (window.matchMedia("(min-width: 48rem)").matches) {
+      document.querySelectorAll("details[data-open-when-wide]").forEach(function (details) {
+        details.open = true;
+      });
+    }
     document.querySelectorAll("[data-expectation-target]").forEach(followPriority);
     var summary = document.querySelector(".error-summary");
     if (summary) {

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from paqt_support.dates import when_long
 from sla.models import ClockKind, ClockState, SlaClock
 from sla.services import sla_issue_refresh
 from tests.audit.helpers import audit_inserts
@@ -197,3 +198,34 @@ def test_quick_links_are_offered_and_marked(staff_client, org):
     }
     assert links["My open issues"]["active"]
     assert not links["Open issues of my teams"]["active"]
+
+
+def test_each_countdown_says_its_clock_and_shows_its_deadline_as_a_date(staff_client, org):
+    issue = issue_file(org)
+    due = timezone.now() + timedelta(days=2)
+    clock_set(issue, ClockKind.RESOLUTION, due_at=due)
+
+    response = staff_client.get(QUEUE)
+
+    assert "business hours" in response.text
+    assert f"Deadline {when_long(due)}, counted in business hours" in response.text
+
+
+def test_a_round_the_clock_countdown_says_24_7(staff_client, org):
+    issue = issue_file(org)
+    clock = SlaClock.objects.get(issue=issue, kind=ClockKind.RESPONSE)
+    clock.snapshot = {**clock.snapshot, "is_round_the_clock": True}
+    clock.save(update_fields=["snapshot"])
+
+    response = staff_client.get(QUEUE)
+
+    assert "counted in 24/7" in response.text
+
+
+def test_the_filters_fold_into_a_bar_above_the_queue(staff_client, org):
+    issue_file(org)
+
+    response = staff_client.get(QUEUE)
+
+    assert '<details class="queue-filters"' in response.text
+    assert response.text.index("queue-filters") < response.text.index('id="result_list"')

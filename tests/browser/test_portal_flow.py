@@ -100,15 +100,15 @@ def test_a_contact_files_an_issue_finds_it_replies_and_others_cannot_see_it(
     )
 
     # A second click while a form is on its way does nothing: the button is disabled.
-    add_files = page.locator("form[data-submit-once]").filter(has_text="Add files without")
+    add_files = page.locator("form[data-submit-once]").filter(has_text="Reply or add files")
     add_files.evaluate("form => form.addEventListener('submit', e => e.preventDefault())")
-    add_files.get_by_role("button", name="Add files").click()
+    add_files.get_by_role("button", name="Send reply").click()
     submit = add_files.locator("button[type=submit]")
     # The script disables it right after the submit event, on the next turn of the loop.
     from playwright.sync_api import expect
 
     expect(submit).to_be_disabled()
-    assert submit.inner_text() == "Uploading…"
+    assert submit.inner_text() == "Sending…"
 
     stranger = _page_for(browser, live_server)
     _log_in(stranger, live_server, other.contact.username)

@@ -1,15 +1,19 @@
 """The seed_demo command: a believable demo, idempotent, with a JSON account list."""
 
 import json
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Max
+from django.utils import timezone
 
 from accounts.models import User
 from clients.models import Client
+from sla.evaluation import sla_evaluation
 from sla.models import Agreement
-from tickets.models import Issue
+from tickets.models import Issue, IssueCounter
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +87,32 @@ def test_seed_demo_refuses_in_production_and_creates_nothing(settings):
         _seed("--once")
     assert not User.objects.exists()
     assert not Client.objects.exists()
+
+
+def test_seed_demo_writes_a_year_of_history_the_evaluation_reads():
+    call_command("seed_demo", stdout=StringIO())
+    now = timezone.now()
+    client = Client.objects.get(code="VRB")
+
+    evaluation = sla_evaluation(
+        client=client,
+        starts_on=(now - timedelta(days=365)).date(),
+        ends_on=now.date(),
+        now=now,
+    )
+
+    filed = {timezone.localtime(i.created_at).month for i in Issue.objects.filter(client=client)}
+    assert len(filed) == 12
+    assert evaluation.total.issues > 200
+    assert evaluation.breaches
+    assert evaluation.paging
+    assert evaluation.alerts_resolved
+    assert evaluation.reprioritised
+
+
+def test_the_history_keeps_the_numbering_counters_ahead_of_every_issue():
+    call_command("seed_demo", stdout=StringIO())
+
+    highest = Issue.objects.values("client_id", "year").annotate(top=Max("sequence"))
+    counters = {(c.client_id, c.year): c.last_sequence for c in IssueCounter.objects.all()}
+    assert {(h["client_id"], h["year"]): h["top"] for h in highest} == counters

@@ -49,3 +49,30 @@ def test_mailbox_refuses_paths_outside_the_mail_folder(admin_client, settings):
 def test_mailbox_is_hidden_when_real_email_is_configured(admin_client, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     assert admin_client.get("/dev/mail/").status_code == 404
+
+
+def test_the_text_parts_links_are_real_links(admin_client, settings):
+    settings.EMAIL_BACKEND = "ops.mail.LocalMailboxBackend"
+    message = EmailMultiAlternatives(
+        subject="Oproep", body="Bevestig: http://testserver/oncall/acknowledge/abc/", to=["a@b.nl"]
+    )
+    get_connection("ops.mail.LocalMailboxBackend").send_messages([message])
+    name = next(settings.MAIL_DIR.glob("*.eml")).name
+
+    content = admin_client.get(f"/dev/mail/{name}").content.decode()
+
+    assert '<a href="http://testserver/oncall/acknowledge/abc/"' in content
+
+
+def test_the_html_part_opens_in_its_own_tab_sandboxed(admin_client, settings):
+    settings.EMAIL_BACKEND = "ops.mail.LocalMailboxBackend"
+    _send_local("Met opmaak")
+    name = next(settings.MAIL_DIR.glob("*.eml")).name
+
+    page = admin_client.get(f"/dev/mail/{name}").content.decode()
+    response = admin_client.get(f"/dev/mail/{name}/html")
+
+    assert f'href="/dev/mail/{name}/html" target="_blank"' in page
+    assert response.content.startswith(b"<p>HTML</p>")
+    policy = response["Content-Security-Policy"]
+    assert policy.startswith("sandbox") and "frame-ancestors" not in policy

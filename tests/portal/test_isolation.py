@@ -34,6 +34,9 @@ OBJECT_OF = {
     "accounts:colleague-deactivate": "user",
     "accounts:colleague-reactivate": "user",
 }
+# URLs whose only parameter is a year: they show the organisation of whoever logs in, so
+# they are walked with the pages that have no object.
+OWN_ORGANISATION = {"portal:evaluation", "portal:evaluation-csv", "portal:evaluation-pdf"}
 
 
 @pytest.fixture
@@ -48,6 +51,8 @@ def _url(name: str, pattern: URLPattern, victim: dict) -> str:
     params = list(pattern.pattern.converters)
     if not params:
         return reverse(name)
+    if name in OWN_ORGANISATION:
+        return reverse(name, args=[victim["issue"].created_at.year])
     assert name in OBJECT_OF, f"{name} takes {params}: say in OBJECT_OF what it points at"
     target = victim[OBJECT_OF[name]]
     value = target.reference if params == ["reference"] else target.pk
@@ -57,7 +62,7 @@ def _url(name: str, pattern: URLPattern, victim: dict) -> str:
 def test_the_walk_covers_the_portal_and_the_client_admin_pages():
     names = {name for name, _pattern in PATTERNS}
     assert {"portal:home", "portal:issue-list", "accounts:colleague-list"} <= names
-    assert set(OBJECT_OF) <= names
+    assert set(OBJECT_OF) | OWN_ORGANISATION <= names
 
 
 @pytest.mark.parametrize("role", ["contact", "admin"])
@@ -68,7 +73,7 @@ def test_every_object_url_answers_404_to_a_contact_of_another_client(
     log_in(client, getattr(other_org, role))
     checked = 0
     for name, pattern in PATTERNS:
-        if not pattern.pattern.converters:
+        if not pattern.pattern.converters or name in OWN_ORGANISATION:
             continue
         url = _url(name, pattern, victim)
         answers = {client.get(url).status_code, client.post(url, {"body": "x"}).status_code}
@@ -85,11 +90,12 @@ def test_pages_without_an_object_show_nothing_of_another_client(client, victim, 
     log_in(client, other_org.admin)
     secrets = [victim["issue"].reference, victim["issue"].title, victim["user"].username]
     for name, pattern in PATTERNS:
-        if pattern.pattern.converters:
+        if pattern.pattern.converters and name not in OWN_ORGANISATION:
             continue
-        response = client.get(reverse(name), follow=True)
+        response = client.get(_url(name, pattern, victim), follow=True)
         assert response.status_code == 200, name
-        html = response.content.decode()
+        # A PDF's text is compressed; its page and CSV twins show the same figures.
+        html = response.content.decode(errors="ignore")
         assert not [s for s in secrets if s in html], name
 
 

@@ -52,8 +52,22 @@ def test_form_offers_the_agreements_levels_in_plain_words(logged_in, org):
     assert 'value="P4"' not in html
     assert "Production down" in html
     assert "We respond within 30 minutes, day and night (24/7)." in html
-    assert "We respond within 4 business hours. We aim to solve it within 2 business days." in html
-    assert "We respond within 1 business day." in html
+    hours = "within business hours (Mon\N{EN DASH}Fri 09:00\N{EN DASH}17:00)"
+    assert f"We respond within 4 hours {hours}. We aim to solve it within 2 business days." in html
+    assert f"We respond within 8 hours {hours}." in html
+
+
+def test_a_p1_without_24_7_says_it_counts_in_the_agreements_working_hours_in_dutch(client, org):
+    org.agreement.calendar.weekly_hours = {str(d): [["08:30", "17:00"]] for d in range(5)}
+    org.agreement.calendar.save(update_fields=["weekly_hours"])
+    PriorityTarget.objects.filter(agreement=org.agreement, priority="P1").update(
+        first_response_minutes=30
+    )
+    log_in(client, org.contact, language="nl")
+
+    html = client.get(NEW).content.decode()
+
+    assert "binnen 30 minuten binnen werktijd (ma\N{EN DASH}vr 08:30\N{EN DASH}17:00)" in html
 
 
 def test_form_shows_the_expected_first_response_before_submitting(client, org, time_machine):

@@ -93,7 +93,7 @@ def test_a_reply_is_added_with_its_files_and_mails_the_watchers(
 def test_an_empty_reply_is_refused_with_a_message(logged_in, issue):
     response = logged_in.post(_url("issue-reply", issue), {"body": "  "})
     assert response.status_code == 400
-    assert response.context["reply_form"].errors["body"] == ["This field is required."]
+    assert response.context["reply_form"].errors["body"] == ["Write a reply or choose a file."]
     assert not Comment.objects.exists()
 
 
@@ -247,3 +247,24 @@ def test_a_deactivated_colleague_cannot_be_followed_in_the_list(logged_in, org, 
     gone.is_active = False
     gone.save(update_fields=["is_active"])
     assert "Weg Persoon" not in _page(logged_in, issue)
+
+
+def test_the_page_has_one_upload_form(logged_in, issue):
+    html = _page(logged_in, issue)
+
+    assert html.count('id="id_attachments"') == 1
+    assert html.count('type="file"') == 1
+
+
+def test_files_without_a_message_go_through_the_one_form(logged_in, issue):
+    response = logged_in.post(_url("issue-reply", issue), {"attachments": [png("los.png")]})
+
+    assert response.status_code == 302
+    assert issue.attachments.filter(original_name="los.png", comment__isnull=True).exists()
+    assert not issue.comments.exists()
+
+
+def test_a_file_lists_who_added_it_and_when(logged_in, issue, org):
+    html = _page(logged_in, issue)
+
+    assert f"added by {org.contact}" in html

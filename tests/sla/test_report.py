@@ -133,6 +133,19 @@ def test_report_page_shows_numbers_and_links_the_breaches(month, client, enginee
     assert "no target" in page  # P4 has no resolution target
 
 
+def test_report_page_draws_its_figures_per_priority_as_an_accessible_chart(
+    month, client, engineer, client_org
+):
+    client.force_login(engineer)
+    client.cookies["django_language"] = "en"
+
+    with time_machine.travel(REPORT_NOW, tick=False):
+        page = client.get(report_url(client_org)).content.decode()
+
+    assert 'role="img" aria-labelledby="chart-month-priorities-title' in page
+    assert '<title id="chart-month-priorities-title">Targets met per priority</title>' in page
+
+
 def test_report_csv_has_a_row_per_issue_with_its_verdicts(month, client, engineer, client_org):
     client.force_login(engineer)
     client.cookies["django_language"] = "en"  # the engineer reads Dutch by profile
@@ -149,8 +162,8 @@ def test_report_csv_has_a_row_per_issue_with_its_verdicts(month, client, enginee
     late = by_reference[month["late_reply"].reference]
     header = rows[0]
     assert (late[8], late[13]) == ("Breached", "Met")
-    assert late[6] == "2026-03-02T11:00+01:00"
-    assert late[header.index("First response missed at")] == "2026-03-02T11:00+01:00"
+    assert late[6] == "02-03-2026 11:00"
+    assert late[header.index("First response missed at")] == "02-03-2026 11:00"
     assert late[header.index("Resolution missed at")] == ""
     assert late[header.index("Re-prioritised")] == "no"
     unanswered = by_reference[month["unanswered"].reference]

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from portal.targets_text import duration_text, priority_offers, response_due_at
+from portal.targets_text import duration_text, priority_offers, response_due_at, support_hours_text
 from sla.models import Closure
 from tests.factories import agreement_with_targets
 
@@ -49,11 +49,35 @@ def test_offers_explain_each_level_from_p1_to_p4(db):
     assert p1.meaning == "Productie ligt eruit"
     assert p1.response_sentence == "We respond within 30 minutes, day and night (24/7)."
     assert p1.resolution_sentence == "We aim to solve it within 4 hours."
-    assert p2.response_sentence == "We respond within 4 business hours."
+    assert p2.response_sentence == (
+        "We respond within 4 hours within business hours (Mon\N{EN DASH}Fri 09:00\N{EN DASH}17:00)."
+    )
     assert p2.resolution_sentence == "We aim to solve it within 2 business days."
     assert p4.resolution_sentence == "The time to solve it is agreed per request."
     # Without a moment, the expectation is the promise itself.
     assert p2.expected_sentence == p2.response_sentence
+
+
+@pytest.mark.parametrize(
+    ("weekly_hours", "expected"),
+    [
+        (
+            {str(d): [["08:30", "17:00"]] for d in range(5)},
+            "Mon\N{EN DASH}Fri 08:30\N{EN DASH}17:00",
+        ),
+        (
+            {"0": [["08:00", "12:00"], ["13:00", "17:00"]], "2": [["09:00", "17:00"]]},
+            "Mon 08:00\N{EN DASH}12:00, 13:00\N{EN DASH}17:00; Wed 09:00\N{EN DASH}17:00",
+        ),
+        (
+            {str(d): [["00:00", "24:00"]] for d in range(7)},
+            "Mon\N{EN DASH}Sun 00:00\N{EN DASH}24:00",
+        ),
+        ({}, ""),
+    ],
+)
+def test_support_hours_in_words(weekly_hours, expected):
+    assert support_hours_text(weekly_hours) == expected
 
 
 @pytest.mark.parametrize(

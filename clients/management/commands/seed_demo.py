@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from clients.demo_history import seed_history
 from clients.models import Client, Team
 from oncall.demo import seed_oncall_demo, seed_paging_profiles_demo
 from paqt_support.exceptions import ApplicationError
@@ -268,6 +269,7 @@ class Command(BaseCommand):
                 user.save(update_fields=["is_client_admin"])
             contacts[username] = user
 
+        seed_history(clients=clients, contacts=contacts, now=timezone.now())
         for spec in ISSUES:
             self._issue(clients, contacts, staff, *spec)
         return self._accounts()

@@ -1,0 +1,10 @@
+"""Dutch date formats: "maandag 7 december 2026, 10:00" and "ma 7 dec 2026, 10:00"."""
+
+DATE_FORMAT = "j F Y"
+TIME_FORMAT = "H:i"
+DATETIME_FORMAT = "l j F Y, H:i"
+YEAR_MONTH_FORMAT = "F Y"
+MONTH_DAY_FORMAT = "j F"
+SHORT_DATE_FORMAT = "j b Y"
+SHORT_DATETIME_FORMAT = "D j b Y, H:i"
+FIRST_DAY_OF_WEEK = 1
