@@ -20,7 +20,7 @@ from tests.portal.helpers import issue_file, organisation
 from tests.sla.test_evaluation import seeded_year
 
 # The roles' groups come from a migration; a flushed database must get them back.
-pytestmark = [*browser_marks, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [*browser_marks, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = [1280, 390]
 

@@ -20,7 +20,7 @@ from tickets import services
 from tickets.models import Issue
 
 # The roles' groups come from a migration; a flushed database must get them back.
-pytestmark = [*browser_marks, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [*browser_marks, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
