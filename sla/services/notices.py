@@ -71,16 +71,22 @@ def _claim(*, now: datetime, limit: int, clock_id: int | None) -> list[_Claimed]
     table = SlaClock._meta.db_table
     # The sweep reads the due set through the partial next-check index; one clock may be
     # marked at any time.
-    pick = "id = %(clock_id)s" if clock_id is not None else "next_check_at <= %(now)s"
+    pick = f"{table}.id = %(clock_id)s" if clock_id is not None else "next_check_at <= %(now)s"
+    issues = Issue._meta.db_table
+    # The services lock an issue before its clocks; the sweep takes both locks or skips the
+    # clock, and so never waits on a change of the issue that waits on the sweep.
     skip = (
-        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+        f" FOR UPDATE OF {table}, {issues} SKIP LOCKED"
+        if connection.features.has_select_for_update_skip_locked
+        else ""
     )
     # Every part of the statement is a constant of this module; the values are parameters.
     # The pick is a materialised CTE: as a subquery, PostgreSQL may run it again while
     # updating, and with SKIP LOCKED each run picks other rows, past the limit.
     sql = (
-        f"WITH picked AS MATERIALIZED (SELECT id FROM {table} "  # noqa: S608
-        f"WHERE {pick} AND {_OWES} ORDER BY next_check_at, id LIMIT %(limit)s{skip}) "
+        f"WITH picked AS MATERIALIZED (SELECT {table}.id FROM {table} "  # noqa: S608
+        f"JOIN {issues} ON {issues}.id = {table}.issue_id "
+        f"WHERE {pick} AND {_OWES} ORDER BY next_check_at, {table}.id LIMIT %(limit)s{skip}) "
         f"UPDATE {table} SET {_SET} "
         f"WHERE id IN (SELECT id FROM picked) AND {_OWES} "
         "RETURNING id, issue_id, kind, breached_at, target_seconds, missed_at, due_at, "

@@ -68,9 +68,19 @@ def test_a_worker_that_exits_is_started_again_after_a_growing_pause_and_said_so(
     ]
 
 
-def test_the_pause_starts_again_from_one_second_after_a_worker_ran_steadily():
-    # Half a real second is over a minute on the fake clock.
-    supervisor, out, _ = supervise(child("import time; time.sleep(0.7)"))
+def test_the_pause_starts_again_from_one_second_after_a_worker_ran_steadily(tmp_path):
+    # Each run lasts until a file appears, which the fake clock makes over a minute after
+    # the run started, however slowly the machine sleeps.
+    steady = tmp_path / "steady"
+    supervisor, out, fake = supervise(
+        child(
+            "import os, time\n"
+            f"while not os.path.exists({str(steady)!r}): time.sleep(0.01)\n"
+            f"os.remove({str(steady)!r})"
+        )
+    )
+    fake.at(61, steady.touch)
+    fake.at(140, steady.touch)
     supervisor.run(max_starts=2)
     assert out.getvalue().splitlines() == [
         f"{PREFIX} exited with code 0; starting it again in 1 s.",

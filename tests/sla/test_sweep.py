@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection, connections, transaction
+from django.db.models import F
 
 from audit.models import AuditAction, AuditChannel, AuditEntry
 from paqt_support.celery import app
@@ -16,7 +17,7 @@ from sla.tasks import sla_sweep_task
 from tests.sla.conftest import MONDAY_10, ams
 from tickets import services as ticket_services
 from tickets.choices import Priority, Status
-from tickets.models import EventKind, IssueEvent
+from tickets.models import EventKind, Issue, IssueEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +268,40 @@ def test_two_sweeps_at_the_same_time_send_each_notice_once(file_issue, lead, mai
     assert errors == []
     assert sla_events().count() == len(issues)
     assert len(mailoutbox) == len(issues)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_passes_over_an_issue_that_a_change_holds_and_never_deadlocks_with_it(
+    file_issue, lead
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that lets two connections write side by side")
+    issue = file_issue(priority=Priority.P3)
+    held, swept = threading.Event(), threading.Event()
+    errors = []
+
+    def change():
+        # As the issue services do: the issue first, then its clocks.
+        try:
+            with transaction.atomic():
+                Issue.objects.select_for_update().get(pk=issue.pk)
+                held.set()
+                swept.wait(timeout=10)
+                SlaClock.objects.filter(issue=issue).update(next_check_at=F("next_check_at"))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=change)
+    thread.start()
+    held.wait(timeout=10)
+    try:
+        passed_over = sla_clocks_sweep(now=RESPONSE_DUE + timedelta(seconds=1))
+    finally:
+        swept.set()
+        thread.join()
+
+    assert errors == []
+    assert passed_over == 0
+    assert sla_clocks_sweep(now=RESPONSE_DUE + timedelta(seconds=1)) == 1
