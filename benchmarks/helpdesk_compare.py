@@ -16,7 +16,8 @@ asks both, interleaved round by round so that a busy machine weighs on both alik
 
 Our staff hold a session that passed the second factor (an authenticator app) and file
 with a personal API token of a staff member with an app, as in production. The API's
-per-token throttle is raised for the run, since a benchmark files faster than a person.
+per-token throttle is raised for the run, since a benchmark files faster than a person;
+``--redis-url`` gives this project Redis as broker and cache, as in production.
 The peer files with a staff session and its CSRF token. Query counts come from Django's
 test client in each seeding process. It prints each figure and the ratio, and drops both
 databases unless ``--keepdb``.
@@ -59,6 +60,9 @@ def main() -> int:
     parser.add_argument("--filing-rounds", type=int, default=3, help="rounds of filing")
     parser.add_argument("--prefix", default="helpdesk_compare", help="database name prefix")
     parser.add_argument("--keepdb", action="store_true", help="keep both seeded databases")
+    parser.add_argument(
+        "--redis-url", default="", help="broker and cache of this project (default: none)"
+    )
     parser.add_argument("--seed-ours", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed_ours:
@@ -79,7 +83,7 @@ def main() -> int:
         ours = _last_json(
             [sys.executable, __file__, "--seed-ours", "--issues", str(args.issues),
              "--open-share", str(args.open_share)],
-            env=_ours_env(server, ours_db), cwd=ROOT,
+            env=_ours_env(server, ours_db, args.redis_url), cwd=ROOT,
         )  # fmt: skip
         peer = _last_json(
             [str(PEER_VENV / "bin" / "python"), "seed_helpdesk.py", "--issues", str(args.issues),
@@ -91,7 +95,10 @@ def main() -> int:
         # would slow one side for reasons that are no part of the comparison.
         for name in (ours_db, peer_db):
             served.psql(server, "VACUUM ANALYZE", database=name)
-        with _gunicorn(ours_env=_ours_env(server, ours_db), peer_env=_peer_env(server, peer_db)):
+        with _gunicorn(
+            ours_env=_ours_env(server, ours_db, args.redis_url),
+            peer_env=_peer_env(server, peer_db),
+        ):
             _report(args, ours, peer)
     finally:
         if not args.keepdb:
@@ -177,12 +184,16 @@ def _peer_venv() -> None:
     )
 
 
-def _ours_env(server: str, name: str) -> dict:
+def _ours_env(server: str, name: str, redis_url: str) -> dict:
+    # With Redis, filing queues its notification there as in production; without, in
+    # kombu's filesystem transport under var/. No worker takes them in either case.
+    broker = {"REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url} if redis_url else {}
     return served.site_env(
         database_url=f"{server}/{name}",
         var_dir=VAR / "ours",
         secret_key=SECRET_KEY,
         API_THROTTLE_TOKEN="1000000/min",  # noqa: S106 - a rate, not a secret
+        **broker,
     )
 
 

@@ -1,7 +1,7 @@
 """Run the working-day load test: gunicorn and two Celery workers on PostgreSQL and Redis.
 
-    .venv/bin/python benchmarks/load/run.py [--duration 300] [--users 50] \\
-        [--redis-url redis://127.0.0.1:6379/0] [--database load_bench] [--keepdb]
+    .venv/bin/python benchmarks/load/run.py --redis-url redis://127.0.0.1:6379/9 \\
+        [--duration 300] [--users 50] [--web-workers 2] [--database load_bench] [--keepdb]
 
 Seeds a PostgreSQL database next to the one in ``DATABASE_URL`` as
 ``benchmarks/admin_queue.py`` does (100,000 issues, 40% open), logs contacts and staff in
@@ -48,7 +48,9 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50, help="concurrent users (50)")
     parser.add_argument("--issues", type=int, default=100_000, help="issues seeded (100,000)")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers (2)")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0", help="emptied first")
+    parser.add_argument(
+        "--redis-url", required=True, help="a Redis database of its own: it is emptied first"
+    )
     parser.add_argument("--database", default="load_bench", help="database name")
     parser.add_argument("--keepdb", action="store_true", help="keep the seeded database")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
