@@ -66,8 +66,11 @@ def _pages(org, count: int) -> list[str]:
             now=SUNDAY_3AM,
         )
         escalation = Escalation.objects.get(issue=issue)
-        assert escalation_step_run(escalation_id=escalation.pk, now=SUNDAY_3AM) == Outcome.SENT
-        page = escalation.pages.get()
+        # Where a worker already sent the first step when the filing committed, this run
+        # finds nothing to do; either way the engineer holds a page.
+        outcome = escalation_step_run(escalation_id=escalation.pk, now=SUNDAY_3AM)
+        page = escalation.pages.order_by("step_index").first()
+        assert page is not None, f"no page was sent: {outcome}"
         paths.append(acknowledge_url(page=page).removeprefix(settings.SITE_URL))
     return paths
 
