@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from oncall.demo import seed_oncall_demo
 from oncall.models import Escalation
-from oncall.services import Outcome, acknowledge_url, escalation_step_run
+from oncall.services import acknowledge_url, escalation_step_run
 from sla.models import Tier
 from tests.factories import StaffFactory
 from tests.portal.helpers import issue_file, organisation
