@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from oncall.demo import seed_oncall_demo
 from oncall.models import Escalation
-from oncall.services import Outcome, acknowledge_url, escalation_step_run
+from oncall.services import acknowledge_url, escalation_step_run
 from sla.models import Tier
 from tests.factories import StaffFactory
 from tests.portal.helpers import issue_file, organisation
@@ -66,8 +66,11 @@ def _pages(org, count: int) -> list[str]:
             now=SUNDAY_3AM,
         )
         escalation = Escalation.objects.get(issue=issue)
-        assert escalation_step_run(escalation_id=escalation.pk, now=SUNDAY_3AM) == Outcome.SENT
-        page = escalation.pages.get()
+        # Where a worker already sent the first step when the filing committed, this run
+        # finds nothing to do; either way the engineer holds a page.
+        outcome = escalation_step_run(escalation_id=escalation.pk, now=SUNDAY_3AM)
+        page = escalation.pages.order_by("step_index").first()
+        assert page is not None, f"no page was sent: {outcome}"
         paths.append(acknowledge_url(page=page).removeprefix(settings.SITE_URL))
     return paths
 
