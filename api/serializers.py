@@ -12,7 +12,7 @@ from api.fields import (
 )
 from clients.models import Client, Team
 from clients.selectors import client_list_for_user
-from oncall.models import Escalation
+from oncall.models import Escalation, Page
 from sla.models import Agreement, ClockKind, PriorityTarget
 from sla.policy import Health
 from tickets.choices import Category, Priority, Status
@@ -390,13 +390,47 @@ class OnCallSerializer(serializers.Serializer):
     rotas = RotaNowSerializer(many=True)
 
 
+class EscalationStepSerializer(serializers.Serializer):
+    """A step of the plan the escalation took from its policy when it started."""
+
+    index = serializers.IntegerField(help_text=_("The step's place in the plan, from 0."))
+    round = serializers.IntegerField(help_text=_("0 for the first pass, 1 for the repeat."))
+    label = serializers.CharField(help_text=_("Whom the step pages, in words."))
+    wait_minutes = serializers.IntegerField(
+        help_text=_("Minutes the step waits for an acknowledgement before the next.")
+    )
+
+
+class PageSerializer(serializers.ModelSerializer):
+    """A page sent, or being sent, to one person for one step."""
+
+    recipient = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Page
+        fields = ("step_index", "recipient", "channel", "attempts", "sent_at", "failed_at")
+        read_only_fields = fields
+
+
 class EscalationSerializer(serializers.ModelSerializer):
     issue = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     acknowledged_by = UserRefSerializer(read_only=True, allow_null=True)
+    steps = EscalationStepSerializer(source="snapshot.steps", many=True, read_only=True)
+    pages = PageSerializer(many=True, read_only=True)
 
     class Meta:
         model = Escalation
-        fields = ("id", "issue", "state", "step_index", "started_at", "ended_at", "acknowledged_by")
+        fields = (
+            "id",
+            "issue",
+            "state",
+            "step_index",
+            "started_at",
+            "ended_at",
+            "acknowledged_by",
+            "steps",
+            "pages",
+        )
         read_only_fields = fields
 
 

@@ -8,7 +8,7 @@ import time_machine
 
 from accounts.models import User
 from oncall.demo import seed_oncall_demo
-from oncall.models import Escalation, EscalationState
+from oncall.models import Escalation, EscalationState, Page
 from oncall.selectors import rota_list, rota_who_is_on_call
 from sla.models import Tier
 from tests.api.conftest import token_client
@@ -149,3 +149,22 @@ def test_a_bad_moment_for_who_is_on_call_is_a_400_problem(paging, at):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert "at" in response.content.decode()
+
+
+def test_an_escalation_is_listed_with_its_planned_steps_and_the_pages_sent(paging):
+    api = token_client(paging["staff"]["eva"])
+    escalation = paging["escalation"]
+    Page.objects.create(
+        escalation=escalation, step_index=0, recipient=paging["staff"]["eva"], sent_at=SUNDAY_3AM
+    )
+
+    [listed] = api.get("/api/v1/escalations").json()["results"]
+    detail = api.get(f"/api/v1/escalations/{escalation.pk}").json()
+
+    assert listed == detail
+    assert [step["index"] for step in detail["steps"]] == list(
+        range(len(escalation.snapshot["steps"]))
+    )
+    assert detail["steps"][0]["wait_minutes"] == escalation.snapshot["steps"][0]["wait_minutes"]
+    [page] = detail["pages"]
+    assert (page["step_index"], page["recipient"]["username"]) == (0, "eva")
