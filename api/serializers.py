@@ -390,6 +390,45 @@ class OnCallSerializer(serializers.Serializer):
     rotas = RotaNowSerializer(many=True)
 
 
+class RotaLayerSerializer(serializers.Serializer):
+    level = serializers.IntegerField(help_text=_("1 for the primary, 2 for the secondary ..."))
+    name = serializers.CharField()
+    members = UserRefSerializer(many=True, help_text=_("In the order they take turns."))
+
+
+class RotaSerializer(serializers.Serializer):
+    """An on-call rota of the provider: its layers and who takes turns in each."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    timezone = serializers.CharField(help_text=_("The time zone in which its handoffs fall."))
+    layers = RotaLayerSerializer(many=True)
+
+
+class LayerScheduleSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    layer = serializers.CharField()
+    shifts = ShiftSerializer(many=True)
+
+
+class RotaScheduleSerializer(serializers.Serializer):
+    """Who is on call in each layer of a rota, shift by shift, over a period."""
+
+    rota = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    layers = LayerScheduleSerializer(many=True)
+
+
+class RotaScheduleQuerySerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField(
+        required=False, help_text=_("The start of the period (ISO 8601); now when left out.")
+    )
+    days = serializers.IntegerField(
+        required=False, default=14, min_value=1, max_value=62, help_text=_("Its length in days.")
+    )
+
+
 class EscalationStepSerializer(serializers.Serializer):
     """A step of the plan the escalation took from its policy when it started."""
 
