@@ -1,11 +1,11 @@
 """Reads of the API, scoped per user as the portal and the admin scope them."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from audit.services import audited
 from clients.models import Client, Team
 from clients.selectors import client_list_for_user
-from oncall.models import Escalation
+from oncall.models import Escalation, Page
 from sla.models import Agreement
 from tickets.models import Issue
 from tickets.selectors import issue_list_for_staff, issue_list_for_user
@@ -49,6 +49,9 @@ def escalation_list_for_api(*, user) -> QuerySet[Escalation]:
     """Return the escalations of the issues ``user`` may see as staff; none for others."""
     if not user.is_authenticated or not user.is_staff:
         return Escalation.objects.none()
-    return Escalation.objects.filter(
-        issue__in=issue_list_for_staff(user=user).values("pk")
-    ).select_related("issue", "acknowledged_by")
+    pages = Page.objects.select_related("recipient").order_by("step_index", "pk")
+    return (
+        Escalation.objects.filter(issue__in=issue_list_for_staff(user=user).values("pk"))
+        .select_related("issue", "acknowledged_by")
+        .prefetch_related(Prefetch("pages", queryset=pages))
+    )

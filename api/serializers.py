@@ -12,7 +12,7 @@ from api.fields import (
 )
 from clients.models import Client, Team
 from clients.selectors import client_list_for_user
-from oncall.models import Escalation
+from oncall.models import Escalation, Page
 from sla.models import Agreement, ClockKind, PriorityTarget
 from sla.policy import Health
 from tickets.choices import Category, Priority, Status
@@ -390,13 +390,86 @@ class OnCallSerializer(serializers.Serializer):
     rotas = RotaNowSerializer(many=True)
 
 
+class RotaLayerSerializer(serializers.Serializer):
+    level = serializers.IntegerField(help_text=_("1 for the primary, 2 for the secondary ..."))
+    name = serializers.CharField()
+    members = UserRefSerializer(many=True, help_text=_("In the order they take turns."))
+
+
+class RotaSerializer(serializers.Serializer):
+    """An on-call rota of the provider: its layers and who takes turns in each."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    timezone = serializers.CharField(help_text=_("The time zone in which its handoffs fall."))
+    layers = RotaLayerSerializer(many=True)
+
+
+class LayerScheduleSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    layer = serializers.CharField()
+    shifts = ShiftSerializer(many=True)
+
+
+class RotaScheduleSerializer(serializers.Serializer):
+    """Who is on call in each layer of a rota, shift by shift, over a period."""
+
+    rota = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    layers = LayerScheduleSerializer(many=True)
+
+
+class RotaScheduleQuerySerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField(
+        required=False, help_text=_("The start of the period (ISO 8601); now when left out.")
+    )
+    days = serializers.IntegerField(
+        required=False, default=14, min_value=1, max_value=62, help_text=_("Its length in days.")
+    )
+
+
+class EscalationStepSerializer(serializers.Serializer):
+    """A step of the plan the escalation took from its policy when it started."""
+
+    index = serializers.IntegerField(help_text=_("The step's place in the plan, from 0."))
+    round = serializers.IntegerField(help_text=_("0 for the first pass, 1 for the repeat."))
+    label = serializers.CharField(help_text=_("Whom the step pages, in words."))
+    wait_minutes = serializers.IntegerField(
+        help_text=_("Minutes the step waits for an acknowledgement before the next.")
+    )
+
+
+class PageSerializer(serializers.ModelSerializer):
+    """A page sent, or being sent, to one person for one step."""
+
+    recipient = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Page
+        fields = ("step_index", "recipient", "channel", "attempts", "sent_at", "failed_at")
+        read_only_fields = fields
+
+
 class EscalationSerializer(serializers.ModelSerializer):
     issue = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     acknowledged_by = UserRefSerializer(read_only=True, allow_null=True)
+    steps = EscalationStepSerializer(source="snapshot.steps", many=True, read_only=True)
+    pages = PageSerializer(many=True, read_only=True)
 
     class Meta:
         model = Escalation
-        fields = ("id", "issue", "state", "step_index", "started_at", "ended_at", "acknowledged_by")
+        fields = (
+            "id",
+            "issue",
+            "state",
+            "step_index",
+            "started_at",
+            "ended_at",
+            "acknowledged_by",
+            "steps",
+            "pages",
+        )
         read_only_fields = fields
 
 

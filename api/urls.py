@@ -130,6 +130,12 @@ urlpatterns = [
     path("agreements", views.AgreementListView.as_view(), name="agreement-list"),
     path("agreements/<api_id:pk>", views.AgreementDetailView.as_view(), name="agreement-detail"),
     path("on-call", views.OnCallView.as_view(), name="on-call"),
+    path("rotas", views.RotaListView.as_view(), name="rota-list"),
+    path(
+        "rotas/<api_id:pk>/schedule",
+        views.RotaScheduleView.as_view(),
+        name="rota-schedule",
+    ),
     path("audit-entries", AuditEntryListView.as_view(), name="audit-entry-list"),
     path("escalations", views.EscalationListView.as_view(), name="escalation-list"),
     path("escalations/<api_id:pk>", views.EscalationDetailView.as_view(), name="escalation-detail"),

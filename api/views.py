@@ -1,7 +1,7 @@
 """The API's endpoints: thin edges that validate, call a service or a selector, and answer."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -44,13 +44,16 @@ from api.serializers import (
     IssueUpdateSerializer,
     OnCallQuerySerializer,
     OnCallSerializer,
+    RotaScheduleQuerySerializer,
+    RotaScheduleSerializer,
+    RotaSerializer,
     SlaReportSerializer,
     TeamSerializer,
 )
 from api.throttling import AddressLimitMixin
 from clients.models import Client
 from oncall.models import Escalation
-from oncall.selectors import office_is_open, rota_list, rota_who_is_on_call
+from oncall.selectors import office_is_open, rota_list, rota_timeline, rota_who_is_on_call
 from oncall.services import escalation_acknowledge
 from paqt_support.exceptions import ApplicationError, ConflictError
 from sla.selectors import sla_report, sla_report_client_for_user
@@ -581,9 +584,7 @@ class OnCallView(AddressLimitMixin, APIView):
         # A plain dict: from a QueryDict, DRF would take an empty ``at=`` for no ``at``.
         query = OnCallQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
-        now = query.validated_data.get("at") or timezone.now()
-        if abs(now - timezone.now()) > ON_CALL_HORIZON:
-            raise ValidationError({"at": [_("Ask about a moment within ten years from now.")]})
+        now = _moment_near_now(query.validated_data.get("at") or timezone.now(), field="at")
         rotas = [(rota, rota_who_is_on_call(rota=rota, at=now)) for rota in rota_list()]
         user_ids = {shift.user for _rota, shifts in rotas for _layer, shift in shifts}
         users = User.objects.in_bulk(user_ids - {None})
@@ -609,6 +610,87 @@ class OnCallView(AddressLimitMixin, APIView):
             ],
         }
         return Response(OnCallSerializer(body).data)
+
+
+def _moment_near_now(moment: datetime, *, field: str) -> datetime:
+    if abs(moment - timezone.now()) > ON_CALL_HORIZON:
+        raise ValidationError({field: [_("Ask about a moment within ten years from now.")]})
+    return moment
+
+
+class RotaMixin(AddressLimitMixin):
+    permission_classes = [IsStaff, StaffModelPermissions]
+    staff_permissions = {"GET": ("oncall.view_rota",)}
+
+
+class RotaListView(RotaMixin, APIView):
+    """The provider's on-call rotas with their layers and members (staff only)."""
+
+    @extend_schema(responses={200: RotaSerializer(many=True)})
+    def get(self, request):
+        body = [
+            {
+                "id": rota.pk,
+                "name": rota.name,
+                "timezone": rota.timezone,
+                "layers": [
+                    {
+                        "level": layer.level,
+                        "name": layer.name,
+                        "members": [member.user for member in layer.members.all()],
+                    }
+                    for layer in rota.layers.all()
+                ],
+            }
+            for rota in rota_list()
+        ]
+        return Response(RotaSerializer(body, many=True).data)
+
+
+class RotaScheduleView(RotaMixin, APIView):
+    """Who is on call in each layer of a rota over a period, overrides included (staff only)."""
+
+    @extend_schema(
+        parameters=[RotaScheduleQuerySerializer],
+        responses={200: RotaScheduleSerializer, 400: OpenApiResponse(description="A bad period.")},
+    )
+    def get(self, request, pk: int):
+        rota = rota_list().filter(pk=pk).first()
+        if rota is None:
+            raise NotFound(_("There is no such rota."))
+        query = RotaScheduleQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        starts_at = _moment_near_now(
+            query.validated_data.get("starts_at") or timezone.now(), field="starts_at"
+        )
+        ends_at = starts_at + timedelta(days=query.validated_data["days"])
+        layers = rota_timeline(rota=rota, starts_at=starts_at, ends_at=ends_at)
+        user_ids = {shift.user for _layer, shifts in layers for shift in shifts}
+        users = User.objects.in_bulk(user_ids - {None})
+        body = {
+            "rota": rota.name,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "layers": [
+                {
+                    "level": layer.level,
+                    "layer": layer.name,
+                    "shifts": [
+                        {
+                            "level": layer.level,
+                            "layer": layer.name,
+                            "user": users.get(shift.user),
+                            "starts_at": shift.starts_at,
+                            "ends_at": shift.ends_at,
+                            "is_override": shift.is_override,
+                        }
+                        for shift in shifts
+                    ],
+                }
+                for layer, shifts in layers
+            ],
+        }
+        return Response(RotaScheduleSerializer(body).data)
 
 
 class EscalationListView(AddressLimitMixin, generics.ListAPIView):

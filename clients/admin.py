@@ -56,7 +56,33 @@ class TeamForm(forms.ModelForm):
         return cleaned
 
 
-class TeamInline(admin.StackedInline):
+class LeadAsTextMixin:
+    """Show a read-only team lead as a name, not as a link to a user page the reader cannot open.
+
+    Django links a read-only foreign key to the related object's admin page without asking
+    whether the reader may open it; only those who may view users get that link.
+    """
+
+    @admin.display(description=_("team lead"))
+    def lead_name(self, team: Team) -> str:
+        return str(team.lead) if team and team.lead_id else "-"
+
+    def _lead_as_text(self, request, obj) -> bool:
+        may_link = request.user.has_perm("accounts.view_user")
+        return not (may_link or self.has_change_permission(request, obj))
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if not self._lead_as_text(request, obj):
+            return fields
+        return list(dict.fromkeys("lead_name" if name == "lead" else name for name in fields))
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "lead_name"] if self._lead_as_text(request, obj) else readonly
+
+
+class TeamInline(LeadAsTextMixin, admin.StackedInline):
     model = Team
     form = TeamForm
     filter_horizontal = ("members",)
@@ -79,7 +105,7 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(LeadAsTextMixin, admin.ModelAdmin):
     form = TeamForm
     list_display = ("name", "client", "lead")
     list_select_related = ("client", "lead")

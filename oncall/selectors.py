@@ -125,6 +125,20 @@ def rota_who_is_on_call(*, rota: Rota, at: datetime) -> list[tuple[RotaLayer, pu
     ]
 
 
+def rota_timeline(
+    *, rota: Rota, starts_at: datetime, ends_at: datetime
+) -> list[tuple[RotaLayer, list[pure_rota.Shift]]]:
+    """Return each layer of ``rota`` (by level) with its shifts from ``starts_at`` to ``ends_at``.
+
+    Overrides included; the shifts tile the period. Load ``rota`` through ``rota_list``.
+    """
+    pure = rota_as_pure(rota=rota)
+    return [
+        (layer, pure_rota.layer_timeline(pure, layer.to_pure(), starts_at, ends_at))
+        for layer in rota.layers.all()
+    ]
+
+
 def layer_on_call(*, layer_id: int, at: datetime) -> pure_rota.Shift | None:
     """Return the shift in force at ``at`` in the layer ``layer_id``, or None if it is gone."""
     rota = rota_list().filter(layers__pk=layer_id).first()

@@ -1,10 +1,14 @@
 """Clients, teams and users in the admin: administrators manage them, teams only look."""
 
+import re
+
+import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from clients.models import Client
 from tests.factories import ContactFactory, StaffFactory
+from tests.organisations import give_role
 from tests.portal.helpers import issue_file
 
 
@@ -171,3 +175,28 @@ def test_contacts_are_listed_to_administrators_only(client, administrator, org):
     response = client.get(reverse("admin:accounts_user_changelist"))
 
     assert "extra" in {u.username for u in response.context["cl"].result_list}
+
+
+@pytest.mark.parametrize("page", ["admin:clients_team_change", "admin:clients_client_change"])
+def test_a_team_lead_sees_no_link_to_a_user_page_that_would_refuse_them(client, org, page):
+    lead = give_role(org.staff, "Team leads")
+    org.client.team.lead = lead
+    org.client.team.save()
+    client.force_login(lead)
+    target = org.client.team.pk if page.endswith("team_change") else org.client.pk
+
+    response = client.get(reverse(page, args=[target]))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert str(lead) in content
+    for link in set(re.findall(r'href="(/admin/accounts/user/[^"]*)"', content)):
+        assert client.get(link).status_code == 200, link
+
+
+def test_an_administrator_still_gets_the_link_to_the_team_leads_page(client, administrator, org):
+    org.client.team.lead = org.staff
+    org.client.team.save()
+    client.force_login(administrator)
+    response = client.get(reverse("admin:clients_team_change", args=[org.client.team.pk]))
+    assert 'name="lead"' in response.content.decode()

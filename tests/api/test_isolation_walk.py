@@ -34,8 +34,9 @@ the views by ``test_the_special_cases_are_the_views_that_need_them``:
 - the monitoring webhooks authenticate a monitoring source by its secret, never a
   person, so a personal token means nothing to them: anonymous and token callers alike
   get 401, and no issue, comment or alert is made.
-- ``on-call`` is the provider's own rota, shared by all staff; it holds no client data,
-  so it gets the ordinary walk (contacts 403, B's staff 200 without A's markers).
+- ``on-call``, ``rotas`` and a rota's schedule are the provider's own rota, shared by all
+  staff (``PROVIDER_OWN``); they hold no client data, so B's staff may read them (200
+  without A's markers) and contacts get 403.
 - ``audit-entries`` is for administrators only: every caller here gets 401 or 403.
 """
 
@@ -56,13 +57,14 @@ from api.urls import ClientCodeConverter, MonthConverter, ReferenceConverter
 from clients.models import Client, Team
 from monitoring.models import SourceKind
 from monitoring.services import monitoring_source_create
-from oncall.models import Escalation, EscalationState
+from oncall.models import Escalation, EscalationState, Rota
 from sla.models import Agreement
 from tests.api.conftest import token_client
 from tests.factories import (
     ClientFactory,
     ContactFactory,
     EscalationFactory,
+    RotaFactory,
     StaffFactory,
     TeamFactory,
     agreement_with_targets,
@@ -91,6 +93,7 @@ POINTS_AT = {
     "api:escalation-detail": "escalation",
     "api:escalation-acknowledge": "escalation",
     "api:follower-detail": "contact",
+    "api:rota-schedule": "rota",
 }
 # A filter of a list that can name client A, and the value that names it.
 PROBES = {
@@ -174,6 +177,7 @@ class ClientA:
     attachment: Attachment
     escalation: Escalation
     duplicate: Issue
+    rota: Rota
     source_secrets: dict[str, str]
     markers: list[str]
     other_contact: User
@@ -249,6 +253,8 @@ def a(db) -> ClientA:
         attachment=reply.attachments.get(),
         escalation=escalation,
         duplicate=duplicate,
+        # The provider's own rota, shared by all staff: no client data, no marker.
+        rota=RotaFactory(name="Piket"),
         source_secrets=secrets,
         markers=["okapi", *secrets.values()],
         other_contact=other.contact,
@@ -346,10 +352,16 @@ def _state(a: ClientA) -> dict:
     }
 
 
+# The provider's own on-call rota: shared by all staff, no client's data in it.
+PROVIDER_OWN = frozenset({"api:on-call", "api:rota-list", "api:rota-schedule"})
+
+
 def _allowed(url: ApiUrl, caller: str, method: str) -> set[int]:
     """Return the statuses that tell ``caller`` nothing of A at ``method url``."""
     if url.name in PUBLIC:
         return {200}
+    if url.name in PROVIDER_OWN and caller != "anonymous" and method not in UNSAFE:
+        return {200, 403}
     if url.name in SOURCE_AUTHENTICATED or caller == "anonymous":
         return {401, 403}
     if method in UNSAFE:
@@ -448,7 +460,7 @@ def test_an_administrator_sees_client_as_data_where_the_walk_looks(a):
     api = token_client(admin)
     blind = []
     for url in GETS:
-        if url.name in PUBLIC | {"api:on-call"}:
+        if url.name in PUBLIC | PROVIDER_OWN:
             continue
         path = _path(url, a)
         response = api.get(path)

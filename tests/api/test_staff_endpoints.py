@@ -1,6 +1,7 @@
 """Clients, teams, agreements, who is on call, and acknowledging a page."""
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,7 +9,7 @@ import time_machine
 
 from accounts.models import User
 from oncall.demo import seed_oncall_demo
-from oncall.models import Escalation, EscalationState
+from oncall.models import Escalation, EscalationState, Page
 from oncall.selectors import rota_list, rota_who_is_on_call
 from sla.models import Tier
 from tests.api.conftest import token_client
@@ -149,3 +150,67 @@ def test_a_bad_moment_for_who_is_on_call_is_a_400_problem(paging, at):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert "at" in response.content.decode()
+
+
+def test_an_escalation_is_listed_with_its_planned_steps_and_the_pages_sent(paging):
+    api = token_client(paging["staff"]["eva"])
+    escalation = paging["escalation"]
+    Page.objects.create(
+        escalation=escalation, step_index=0, recipient=paging["staff"]["eva"], sent_at=SUNDAY_3AM
+    )
+
+    [listed] = api.get("/api/v1/escalations").json()["results"]
+    detail = api.get(f"/api/v1/escalations/{escalation.pk}").json()
+
+    assert listed == detail
+    assert [step["index"] for step in detail["steps"]] == list(
+        range(len(escalation.snapshot["steps"]))
+    )
+    assert detail["steps"][0]["wait_minutes"] == escalation.snapshot["steps"][0]["wait_minutes"]
+    [page] = detail["pages"]
+    assert (page["step_index"], page["recipient"]["username"]) == (0, "eva")
+
+
+def test_staff_read_the_rotas_with_their_layers_and_members(paging):
+    [rota] = token_client(paging["staff"]["frank"]).get("/api/v1/rotas").json()
+
+    assert [layer["level"] for layer in rota["layers"]] == [1, 2]
+    members = {m["username"] for layer in rota["layers"] for m in layer["members"]}
+    assert {"eva", "frank"} <= members
+
+
+def test_a_rotas_schedule_tiles_the_period_asked_for(paging):
+    api = token_client(paging["staff"]["frank"])
+    [rota] = rota_list()
+    starts_at = SUNDAY_3AM
+
+    response = api.get(
+        f"/api/v1/rotas/{rota.pk}/schedule", {"starts_at": starts_at.isoformat(), "days": 21}
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    ends_at = starts_at + timedelta(days=21)
+    assert datetime.fromisoformat(body["ends_at"]) == ends_at
+    for layer in body["layers"]:
+        shifts = layer["shifts"]
+        assert datetime.fromisoformat(shifts[0]["starts_at"]) == starts_at
+        assert datetime.fromisoformat(shifts[-1]["ends_at"]) == ends_at
+        for before, after in pairwise(shifts):
+            assert before["ends_at"] == after["starts_at"]
+    # Weekly handoffs: three weeks hold more than one person on the primary layer.
+    assert len({s["user"]["username"] for s in body["layers"][0]["shifts"]}) > 1
+
+
+@pytest.mark.parametrize("query", [{"days": "0"}, {"days": "500"}, {"starts_at": "gisteren"}])
+def test_a_bad_period_of_a_schedule_is_a_400_problem(paging, query):
+    [rota] = rota_list()
+    response = token_client(paging["staff"]["frank"]).get(
+        f"/api/v1/rotas/{rota.pk}/schedule", query
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_contacts_read_no_rotas(org, contact_api):
+    assert contact_api.get("/api/v1/rotas").status_code == 403

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0002_client_requires_two_factor'),
-        ('tickets', '0008_issue_search_document'),
+        ('tickets', '0001_initial'),
     ]
 
     operations = [
