@@ -55,12 +55,6 @@ def set_password_url(*, user: User, token: str | None = None) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _user_recipient(user: User) -> Recipient:
-    return Recipient(
-        key=f"user:{user.pk}", address=user.email, language=user.preferred_language, user=user
-    )
-
-
 def invitation_send(*, user: User, invited_by: User) -> None:
     """Queue mail to ``user`` with a link to choose a password, in the user's own language."""
     token = default_token_generator.make_token(user)
@@ -82,7 +76,7 @@ def invitation_send(*, user: User, invited_by: User) -> None:
                 html="registration/invitation_email.html",
             ),
             context=context,
-            recipients=[_user_recipient(user)],
+            recipients=[Recipient.of_user(user)],
         )
     )
 
@@ -117,9 +111,7 @@ def password_reset_send(*, email: str, language: str) -> None:
             ),
             context=context,
             # The language of the page that asked: the person may not be logged in anywhere.
-            recipients=[
-                Recipient(key=f"user:{user.pk}", address=user.email, language=language, user=user)
-            ],
+            recipients=[Recipient.of_user(user, language=language)],
         )
     outbox_queue(messages=messages)
 
@@ -138,7 +130,7 @@ def invitation_refused_notify(*, admin: User, email: str, key: str) -> int:
     has no team. ``key`` names this refusal, so that telling it twice mails nobody twice.
     Return how many people were mailed.
     """
-    recipients = [_user_recipient(m) for m in team_members(client_id=admin.client_id) if m.email]
+    recipients = [Recipient.of_user(m) for m in team_members(client_id=admin.client_id) if m.email]
     if not recipients:
         recipients = [
             Recipient(

@@ -15,6 +15,8 @@ class OutboxKind(models.TextChoices):
     UNLOCK_LINK = "unlock_link", _("unlock link")
     MAIL_REFUSED = "mail_refused", _("answer to mail not taken in")
     MAIL_RECEIVED = "mail_received", _("answer to mail taken in")
+    HANDOFF_NOTICE = "handoff_notice", _("on-call handoff notice")
+    WEBHOOK_DISABLED = "webhook_disabled", _("webhook endpoint switched off")
 
 
 class OutboxStatus(models.TextChoices):

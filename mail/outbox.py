@@ -51,6 +51,16 @@ class Recipient:
     user: object | None = None
     audience: tuple[tuple[str, object], ...] = field(default=())
 
+    @classmethod
+    def of_user(cls, user, *, language: str | None = None) -> "Recipient":
+        """Return ``user`` as a recipient, in ``language`` or else their own."""
+        return cls(
+            key=f"user:{user.pk}",
+            address=user.email,
+            language=language or user.preferred_language,
+            user=user,
+        )
+
 
 @dataclass(frozen=True)
 class _Rendered:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Min, Q
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
@@ -74,7 +74,8 @@ class ProductCollector:
         self.now = now
 
     def collect(self):
-        from oncall.models import Escalation, EscalationState
+        from mail.models import OutboxMessage, OutboxStatus
+        from oncall.models import Escalation, EscalationState, current_escalation_q
         from tickets.choices import OPEN_STATUSES, Priority
         from tickets.models import Issue
 
@@ -102,6 +103,26 @@ class ProductCollector:
             "paqt_escalations_running",
             "Escalations paging now: nobody acknowledged them yet.",
             value=Escalation.objects.filter(state=EscalationState.ACTIVE).count(),
+        )
+        yield GaugeMetricFamily(
+            "paqt_escalations_undeliverable",
+            "Current escalations whose pages no channel took.",
+            value=Escalation.objects.filter(current_escalation_q())
+            .filter(
+                Q(state=EscalationState.UNDELIVERABLE)
+                | Q(state=EscalationState.ACTIVE, undeliverable_since__isnull=False)
+            )
+            .count(),
+        )
+        queued = OutboxMessage.objects.filter(status=OutboxStatus.QUEUED)
+        oldest = queued.aggregate(oldest=Min("created_at"))["oldest"]
+        yield GaugeMetricFamily(
+            "paqt_outbox_backlog", "Emails queued and not yet delivered.", value=queued.count()
+        )
+        yield GaugeMetricFamily(
+            "paqt_outbox_oldest_queued_seconds",
+            "Seconds the oldest email not yet delivered has waited (0: none waits).",
+            value=max(0.0, (self.now - oldest).total_seconds()) if oldest else 0.0,
         )
         yield from self._tasks()
         yield from self._readiness()

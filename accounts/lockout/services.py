@@ -97,14 +97,7 @@ def unlock_link_send(*, username: str, now: datetime | None = None) -> UnlockLin
                 subject="accounts/email/unlock_subject.txt", text="accounts/email/unlock.txt"
             ),
             context=context,
-            recipients=[
-                Recipient(
-                    key=f"user:{user.pk}",
-                    address=user.email,
-                    language=user.preferred_language,
-                    user=user,
-                )
-            ],
+            recipients=[Recipient.of_user(user)],
         )
     )
     return link

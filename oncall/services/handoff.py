@@ -1,22 +1,18 @@
 """Handoff notices: tell the engineer going on call what they inherit, once per shift."""
 
-import logging
 from datetime import datetime, timedelta
 
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 
 from accounts.models import User
+from mail.models import OutboxKind
+from mail.outbox import MailTemplates, Recipient, outbox_compose, outbox_queue
 from oncall.models import Escalation, HandoffNotice, current_escalation_q
 from oncall.selectors import rota_list, rota_who_is_on_call
 from sla.models import PriorityTarget
 from tickets.choices import OPEN_STATUSES
 from tickets.models import Issue
 from tickets.notifications import issue_url_for
-
-logger = logging.getLogger(__name__)
 
 # A shift that started longer ago than this gets no notice: beat was down, or the rota was
 # just made, and the engineer is well into their shift.
@@ -46,28 +42,32 @@ def handoff_inheritance(*, now: datetime) -> tuple[list[Escalation], list[Issue]
     return escalations, at_risk
 
 
-def _send(*, user: User, escalations: list, at_risk: list, shift_ends_at: datetime) -> None:
+def _queue(
+    *, notice: HandoffNotice, user: User, escalations: list, at_risk: list, shift_ends_at
+) -> None:
     context = {
         "recipient": user,
         "shift_ends_at": shift_ends_at,
         "escalations": [(e, issue_url_for(user=user, issue=e.issue)) for e in escalations],
         "at_risk": [(issue, issue_url_for(user=user, issue=issue)) for issue in at_risk],
     }
-    with translation.override(user.preferred_language):
-        subject = " ".join(render_to_string(f"{TEMPLATE}_subject.txt", context).split())
-        text = render_to_string(f"{TEMPLATE}.txt", context)
-    message = EmailMultiAlternatives(
-        subject=subject, body=text, to=[user.email], headers={"Auto-Submitted": "auto-generated"}
+    outbox_queue(
+        messages=outbox_compose(
+            kind=OutboxKind.HANDOFF_NOTICE,
+            key=str(notice.pk),
+            templates=MailTemplates(subject=f"{TEMPLATE}_subject.txt", text=f"{TEMPLATE}.txt"),
+            context=context,
+            recipients=[Recipient.of_user(user)],
+        )
     )
-    message.send(fail_silently=False)
 
 
 def handoff_notices_send(*, now: datetime) -> int:
-    """Send each engineer whose shift started in the last 30 minutes their handoff notice.
+    """Queue for each engineer whose shift started in the last 30 minutes their handoff notice.
 
-    Once per shift and layer: a row claims the shift before the message goes out, and is
-    removed when sending fails so that the next run tries again. Safe to run any number of
-    times and concurrently. Return how many notices were sent.
+    Once per shift and layer: a row claims the shift in the transaction that hands the
+    message to the outbox, which delivers it with its retries. Safe to run any number of
+    times and concurrently. Return how many notices were queued.
     """
     sent = 0
     inheritance = None
@@ -78,26 +78,21 @@ def handoff_notices_send(*, now: datetime) -> int:
             user = User.objects.filter(pk=shift.user, is_active=True).exclude(email="").first()
             if user is None:
                 continue
-            try:
-                with transaction.atomic():
-                    notice = HandoffNotice.objects.create(
-                        layer=layer, user=user, shift_starts_at=shift.starts_at
-                    )
-            except IntegrityError:
-                continue
             if inheritance is None:
                 inheritance = handoff_inheritance(now=now)
             try:
-                _send(
-                    user=user,
-                    escalations=inheritance[0],
-                    at_risk=inheritance[1],
-                    shift_ends_at=shift.ends_at,
-                )
-            except Exception as exc:  # noqa: BLE001 - the next run tries again
-                logger.warning("Handoff notice to %s failed, trying again: %s", user, exc)
-                notice.delete()
+                with transaction.atomic():
+                    notice = HandoffNotice.objects.create(
+                        layer=layer, user=user, shift_starts_at=shift.starts_at, sent_at=now
+                    )
+                    _queue(
+                        notice=notice,
+                        user=user,
+                        escalations=inheritance[0],
+                        at_risk=inheritance[1],
+                        shift_ends_at=shift.ends_at,
+                    )
+            except IntegrityError:
                 continue
-            HandoffNotice.objects.filter(pk=notice.pk).update(sent_at=now)
             sent += 1
     return sent

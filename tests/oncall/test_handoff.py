@@ -3,7 +3,10 @@
 from datetime import timedelta
 
 from django.core import mail
+from django.utils import timezone
 
+from mail.delivery import outbox_deliver, outbox_due
+from mail.models import OutboxKind, OutboxMessage
 from oncall.models import HandoffNotice
 from oncall.services.handoff import handoff_notices_send
 from oncall.tasks import handoff_notices_task
@@ -50,12 +53,19 @@ def test_no_notice_well_into_a_shift(oncall):
     assert notices() == []
 
 
-def test_a_notice_that_could_not_be_sent_is_sent_by_the_next_run(oncall, faulty_mail):
+def test_a_notice_the_mail_server_refused_is_retried_by_the_outbox_and_not_queued_again(
+    oncall, faulty_mail
+):
     faulty_mail.failures = 1
-    assert handoff_notices_send(now=MONDAY_HANDOFF) == 1
-    assert HandoffNotice.objects.count() == 1
-    assert handoff_notices_send(now=MONDAY_HANDOFF + MINUTE) == 1
+    assert handoff_notices_send(now=MONDAY_HANDOFF) == 2
+    assert len(notices()) == 1
+    assert handoff_notices_send(now=MONDAY_HANDOFF + MINUTE) == 0
+
+    later = timezone.now() + timedelta(hours=1)
+    outbox_deliver(message_ids=outbox_due(now=later), now=later)
+
     assert len(notices()) == 2
+    assert OutboxMessage.objects.filter(kind=OutboxKind.HANDOFF_NOTICE).count() == 2
 
 
 def test_the_handoff_task_reads_the_clock(oncall):

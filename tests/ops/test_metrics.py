@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from mail.models import OutboxKind, OutboxMessage, OutboxStatus
 from oncall.models import EscalationState
 from ops.tasks import heartbeat_task
 from tests.factories import EscalationFactory, IssueFactory, StaffFactory
@@ -91,6 +92,44 @@ def test_metrics_give_the_escalations_running(client, token):
     EscalationFactory(state=EscalationState.ACTIVE, due_at=later, step_due_at=later)
     EscalationFactory(state=EscalationState.ACKNOWLEDGED)
     assert "paqt_escalations_running 1.0" in _lines(client.get("/metrics", **token))
+
+
+def test_metrics_give_the_escalations_whose_pages_no_channel_took(client, token):
+    later = timezone.now() + timedelta(minutes=10)
+    EscalationFactory(
+        state=EscalationState.ACTIVE,
+        due_at=later,
+        step_due_at=later,
+        undeliverable_since=timezone.now(),
+    )
+    EscalationFactory(state=EscalationState.UNDELIVERABLE)
+    EscalationFactory(state=EscalationState.UNDELIVERABLE, released_at=timezone.now())
+    EscalationFactory(state=EscalationState.ACTIVE, due_at=later, step_due_at=later)
+
+    assert "paqt_escalations_undeliverable 2.0" in _lines(client.get("/metrics", **token))
+
+
+def test_metrics_give_the_outbox_backlog_and_how_long_its_oldest_email_waited(client, token):
+    now = timezone.now()
+    for minutes, status in ((10, OutboxStatus.QUEUED), (2, OutboxStatus.QUEUED), (30, "delivered")):
+        OutboxMessage.objects.create(
+            kind=OutboxKind.INVITATION,
+            idempotency_key=f"metrics:{minutes}",
+            message_id=f"<metrics-{minutes}@example.org>",
+            to_address="someone@example.org",
+            language="en",
+            subject="Hello",
+            text="Hello",
+            status=status,
+            created_at=now - timedelta(minutes=minutes),
+            next_attempt_at=now,
+        )
+
+    lines = _lines(client.get("/metrics", **token))
+
+    assert "paqt_outbox_backlog 2.0" in lines
+    [oldest] = [line for line in lines if line.startswith("paqt_outbox_oldest_queued_seconds ")]
+    assert 600 <= float(oldest.split()[1]) < 700
 
 
 def test_metrics_count_celery_tasks_by_outcome(client, token):
