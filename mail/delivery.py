@@ -19,6 +19,7 @@ from audit import context as audit_context
 from audit.models import AuditAction, AuditChannel
 from audit.services import audit_record
 from mail.models import OutboxMessage, OutboxStatus
+from mail.outbox import Rendered
 from tickets.models import Channel
 from tickets.selectors import issue_visible_to
 
@@ -98,24 +99,36 @@ def _log(row: OutboxMessage, *, action: str, reason: str = "") -> None:
         )
 
 
-def _email(row: OutboxMessage, connection) -> EmailMultiAlternatives:
-    headers = {
-        "Message-ID": row.message_id,
-        # Tells mail programs and servers not to answer this message automatically.
-        "Auto-Submitted": "auto-generated",
-        "X-Auto-Response-Suppress": "All",
-        **row.headers,
-    }
+def mail_message(
+    *, rendered: Rendered, to: str, message_id: str, headers: dict | None = None, connection=None
+) -> EmailMultiAlternatives:
+    """Return the email of ``rendered`` to ``to``, with the headers every message carries."""
     message = EmailMultiAlternatives(
-        subject=row.subject,
-        body=row.text,
-        to=[row.to_address],
-        headers=headers,
+        subject=rendered.subject,
+        body=rendered.text,
+        to=[to],
+        headers={
+            "Message-ID": message_id,
+            # Tells mail programs and servers not to answer this message automatically.
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+            **(headers or {}),
+        },
         connection=connection,
     )
-    if row.html:
-        message.attach_alternative(row.html, "text/html")
+    if rendered.html:
+        message.attach_alternative(rendered.html, "text/html")
     return message
+
+
+def _email(row: OutboxMessage, connection) -> EmailMultiAlternatives:
+    return mail_message(
+        rendered=Rendered(subject=row.subject, text=row.text, html=row.html),
+        to=row.to_address,
+        message_id=row.message_id,
+        headers=row.headers,
+        connection=connection,
+    )
 
 
 def _answer(code: int, text: bytes | str) -> str:

@@ -63,7 +63,9 @@ class Recipient:
 
 
 @dataclass(frozen=True)
-class _Rendered:
+class Rendered:
+    """A message rendered in one language: its subject, text and HTML (may be empty)."""
+
     subject: str
     text: str
     html: str
@@ -85,12 +87,13 @@ def issue_thread_id(issue_id: int) -> str:
     return f"<issue-{issue_id}@{_domain()}>"
 
 
-def _render(templates: MailTemplates, context: dict, language: str) -> _Rendered:
+def mail_render(templates: MailTemplates, context: dict, language: str) -> Rendered:
+    """Render ``templates`` with ``context`` in ``language``; the subject on one line."""
     with translation.override(language):
         subject = " ".join(render_to_string(templates.subject, context).split())
         text = render_to_string(templates.text, context)
         html = render_to_string(templates.html, context) if templates.html else ""
-    return _Rendered(subject=subject[:255], text=text, html=html)
+    return Rendered(subject=subject[:255], text=text, html=html)
 
 
 def outbox_compose(
@@ -110,7 +113,7 @@ def outbox_compose(
     the issue's thread.
     """
     now = now or timezone.now()
-    rendered: dict[tuple, _Rendered] = {}
+    rendered: dict[tuple, Rendered] = {}
     headers = {}
     if issue is not None:
         thread = issue_thread_id(issue.pk)
@@ -119,7 +122,7 @@ def outbox_compose(
     for recipient in recipients:
         group = (recipient.language, recipient.audience)
         if group not in rendered:
-            rendered[group] = _render(
+            rendered[group] = mail_render(
                 templates, {**context, **dict(recipient.audience)}, recipient.language
             )
         message = rendered[group]

@@ -9,13 +9,14 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from audit import context as audit_context
 from audit.models import AuditAction, AuditChannel
 from audit.services import audit_record
+from mail.delivery import mail_message
+from mail.outbox import MailTemplates, mail_render
 from ops.mail import local_message_record
 
 TEMPLATE = "oncall/email/page"
@@ -122,24 +123,20 @@ class EmailChannel:
             "issue_url": request.issue_url,
             "acknowledge_url": request.acknowledge_url,
         }
-        with translation.override(request.recipient.preferred_language):
-            subject = " ".join(render_to_string(f"{TEMPLATE}_subject.txt", context).split())
-            text = render_to_string(f"{TEMPLATE}.txt", context)
-            html = render_to_string(f"{TEMPLATE}.html", context)
+        rendered = mail_render(
+            MailTemplates.named(TEMPLATE), context, request.recipient.preferred_language
+        )
         message_id = page_message_id(request.page_id)
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=text,
-            to=[request.recipient.email],
+        message = mail_message(
+            rendered=rendered,
+            to=request.recipient.email,
+            message_id=message_id,
             headers={
-                "Message-ID": message_id,
-                "Auto-Submitted": "auto-generated",
                 "Importance": "high",
                 "X-Priority": "1",
                 "X-PAQT-Page": f"{request.escalation_id}/{request.page_id}",
             },
         )
-        message.attach_alternative(html, "text/html")
         message.send(fail_silently=False)
         with audit_context.acting(channel=AuditChannel.EMAIL):
             audit_record(

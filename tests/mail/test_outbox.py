@@ -164,8 +164,8 @@ def test_the_new_issue_mail_is_rendered_once_per_language_and_audience(org, monk
     for _ in range(3):
         org.client.team.members.add(give_staff())
     renders = []
-    original = outbox._render
-    monkeypatch.setattr(outbox, "_render", lambda *args: renders.append(args[2]) or original(*args))
+    original = outbox.mail_render
+    monkeypatch.setattr(outbox, "mail_render", lambda *args: renders.append(args[2]) or original(*args))
     committed(issue_file, org=org)
     members = org.client.team.members.count()
     assert members >= 4
