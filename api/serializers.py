@@ -261,6 +261,122 @@ class SlaReportSerializer(serializers.Serializer):
     rows = ReportRowSerializer(many=True)
 
 
+class EvaluationQuerySerializer(serializers.Serializer):
+    starts_on = serializers.DateField(
+        required=False,
+        help_text=_("The first day of a chosen period; the calendar year when left out."),
+    )
+    ends_on = serializers.DateField(
+        required=False,
+        help_text=_("The last day of a chosen period, included; give it with starts_on."),
+    )
+
+    def validate(self, data):
+        if ("starts_on" in data) != ("ends_on" in data):
+            raise serializers.ValidationError(_("Give both dates of the period, or neither."))
+        return data
+
+
+class PeriodSerializer(serializers.Serializer):
+    starts_on = serializers.DateField(help_text=_("The first day of the period."))
+    ends_on = serializers.DateField(help_text=_("The last day of the period, included."))
+
+
+class DistributionSerializer(serializers.Serializer):
+    """Durations in minutes of wall-clock time."""
+
+    count = serializers.IntegerField()
+    median_minutes = serializers.FloatField(source="median", allow_null=True)
+    p90_minutes = serializers.FloatField(
+        source="p90", allow_null=True, help_text=_("The 90th percentile, by nearest rank.")
+    )
+
+
+class EvaluationTimesSerializer(serializers.Serializer):
+    current = DistributionSerializer(help_text=_("Clocks stopped of the issues of this period."))
+    previous = DistributionSerializer(
+        help_text=_("The same for the previous period, as long as this one and just before it.")
+    )
+
+
+class MonthLineSerializer(ReportLineSerializer):
+    month = serializers.CharField(help_text=_("The month as yyyy-mm."))
+
+
+class PriorityLineSerializer(ReportLineSerializer):
+    priority = serializers.ChoiceField(choices=Priority.choices)
+
+
+class CategoryCountSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Category.choices)
+    issues = serializers.IntegerField()
+
+
+class ComponentCountSerializer(serializers.Serializer):
+    component = serializers.CharField(
+        help_text=_("As filed; issues without a component under one translated name.")
+    )
+    issues = serializers.IntegerField()
+
+
+class ReprioritisationSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    old = serializers.CharField(help_text=_("The priority before the change."))
+    new = serializers.CharField(help_text=_("The priority after the change."))
+    reason = serializers.CharField()
+
+
+class BreachSerializer(serializers.Serializer):
+    issue = serializers.CharField(source="issue.reference", help_text=_("The issue's reference."))
+    priority = serializers.CharField(source="issue.priority")
+    kind = serializers.ChoiceField(choices=ClockKind.choices)
+    missed_at = serializers.DateTimeField(help_text=_("When the clock ran out of its target."))
+    reprioritisations = ReprioritisationSerializer(
+        many=True, help_text=_("The priority changes of the issue, oldest first.")
+    )
+
+
+class PagingLineSerializer(serializers.Serializer):
+    issue = serializers.CharField(source="issue.reference", help_text=_("The issue's reference."))
+    started_at = serializers.DateTimeField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    minutes_to_acknowledge = serializers.FloatField(allow_null=True)
+    end_reason = serializers.CharField(
+        help_text=_("Why the escalation ended, as a code; empty while it runs.")
+    )
+
+
+class AlertsSerializer(serializers.Serializer):
+    opened = serializers.IntegerField(help_text=_("Monitoring alerts that fired in the period."))
+    resolved = serializers.IntegerField(help_text=_("Of those, the ones resolved in the period."))
+    resolution_times = DistributionSerializer()
+
+
+class SlaEvaluationSerializer(serializers.Serializer):
+    """How the service to a client went over a year, or a chosen period.
+
+    Issues count in the period they were filed in; merged duplicates count nowhere.
+    """
+
+    client = serializers.CharField(source="client.code")
+    period = PeriodSerializer()
+    previous_period = PeriodSerializer()
+    total = ReportLineSerializer()
+    months = MonthLineSerializer(many=True)
+    priorities = PriorityLineSerializer(many=True)
+    by_category = CategoryCountSerializer(many=True)
+    by_component = ComponentCountSerializer(many=True, help_text=_("The most issues first."))
+    response_times = EvaluationTimesSerializer(help_text=_("Filing to first response."))
+    resolution_times = EvaluationTimesSerializer(help_text=_("Filing to resolution."))
+    breaches = BreachSerializer(many=True, help_text=_("Every clock that missed its target."))
+    reprioritised = serializers.IntegerField(
+        help_text=_("Issues of the period whose priority changed after filing.")
+    )
+    paging = PagingLineSerializer(many=True)
+    acknowledge_times = DistributionSerializer(help_text=_("Start of a page to acknowledgement."))
+    alerts = AlertsSerializer()
+
+
 class OnCallQuerySerializer(serializers.Serializer):
     at = serializers.DateTimeField(
         required=False,

@@ -48,7 +48,14 @@ class MonthConverter:
         return value
 
 
+class YearConverter(IdConverter):
+    """A year from 2000 to 2999."""
+
+    regex = r"2[0-9]{3}"
+
+
 register_converter(ReferenceConverter, "api_reference")
+register_converter(YearConverter, "api_year")
 register_converter(MonthConverter, "api_month")
 register_converter(ClientCodeConverter, "api_client_code")
 register_converter(IdConverter, "api_id")
@@ -124,6 +131,11 @@ urlpatterns = [
         "clients/<api_client_code:code>/sla-reports/<api_month:month>",
         views.SlaReportView.as_view(),
         name="sla-report",
+    ),
+    path(
+        "clients/<api_client_code:code>/sla-evaluations/<api_year:year>",
+        views.SlaEvaluationView.as_view(),
+        name="sla-evaluation",
     ),
     path("teams", views.TeamListView.as_view(), name="team-list"),
     path("teams/<api_id:pk>", views.TeamDetailView.as_view(), name="team-detail"),

@@ -1,7 +1,7 @@
 """The API's endpoints: thin edges that validate, call a service or a selector, and answer."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from api.serializers import (
     CommentCreateSerializer,
     CommentSerializer,
     EscalationSerializer,
+    EvaluationQuerySerializer,
     EventSerializer,
     FollowerAddSerializer,
     FollowerSerializer,
@@ -47,6 +48,7 @@ from api.serializers import (
     RotaScheduleQuerySerializer,
     RotaScheduleSerializer,
     RotaSerializer,
+    SlaEvaluationSerializer,
     SlaReportSerializer,
     TeamSerializer,
 )
@@ -56,10 +58,16 @@ from oncall.models import Escalation
 from oncall.selectors import office_is_open, rota_list, rota_timeline, rota_who_is_on_call
 from oncall.services import escalation_acknowledge
 from paqt_support.exceptions import ApplicationError, ConflictError
-from sla.selectors import sla_report, sla_report_client_for_user
+from sla.evaluation import Evaluation, evaluation_period_check, sla_evaluation
+from sla.selectors import (
+    sla_evaluation_client_for_user,
+    sla_report,
+    sla_report_client_for_user,
+)
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
 from tickets.attachments import attachment_response
+from tickets.choices import Category, Priority
 from tickets.models import Attachment, Channel, Comment, Issue, IssueEvent
 
 # One entity tag of If-Match, as RFC 9110 writes it; weak tags never match If-Match.
@@ -409,6 +417,88 @@ class SlaReportView(AddressLimitMixin, APIView):
         year, number = (int(part) for part in month.split("-"))
         report = sla_report(client=client, year=year, month=number, now=timezone.now())
         return Response(SlaReportSerializer(report).data)
+
+
+class SlaEvaluationView(AddressLimitMixin, APIView):
+    """How the service to a client went over a calendar year, or over a chosen period.
+
+    The same evaluation as the evaluation page: compliance with the SLA targets per month
+    and per priority, volume per category and component, response and resolution times
+    against the previous period, every breach with the issue's priority changes, paging
+    and monitoring alerts. Staff read it for the clients of their teams, a client's
+    contacts for their own organisation.
+    """
+
+    @extend_schema(
+        parameters=[EvaluationQuerySerializer],
+        responses={200: SlaEvaluationSerializer},
+    )
+    def get(self, request, code: str, year: int):
+        try:
+            client = sla_evaluation_client_for_user(user=request.user, code=code)
+        except Client.DoesNotExist:
+            raise NotFound(_("There is no such client.")) from None
+        # A plain dict: from a QueryDict, DRF would take an empty date for no date.
+        query = EvaluationQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        first_day = query.validated_data.get("starts_on", date(year, 1, 1))
+        last_day = query.validated_data.get("ends_on", date(year, 12, 31))
+        evaluation_period_check(first_day=first_day, last_day=last_day)
+        evaluation = sla_evaluation(
+            client=client,
+            starts_on=first_day,
+            ends_on=last_day + timedelta(days=1),
+            now=timezone.now(),
+        )
+        return Response(SlaEvaluationSerializer(_evaluation_body(evaluation)).data)
+
+
+def _evaluation_body(evaluation: Evaluation) -> dict:
+    """Return the evaluation with codes where the page shows translated labels."""
+    day = timedelta(days=1)
+    month = evaluation.starts_on.replace(day=1)
+    months = []
+    for line in evaluation.months:
+        months.append({"month": month.strftime("%Y-%m"), **vars(line)})
+        month = (month + 31 * day).replace(day=1)
+    # The evaluation names categories in the language of this request: map them back.
+    categories = {str(label): value for value, label in Category.choices}
+    return {
+        "client": evaluation.client,
+        "period": {"starts_on": evaluation.starts_on, "ends_on": evaluation.ends_on - day},
+        "previous_period": {
+            "starts_on": evaluation.previous_starts_on,
+            "ends_on": evaluation.starts_on - day,
+        },
+        "total": evaluation.total,
+        "months": months,
+        # The evaluation lists the priorities in the order of their choices.
+        "priorities": [
+            {"priority": value, **vars(line)}
+            for value, line in zip(Priority.values, evaluation.priorities, strict=True)
+        ],
+        "by_category": [
+            {"category": categories[name], "issues": n} for name, n in evaluation.by_category
+        ],
+        "by_component": [{"component": name, "issues": n} for name, n in evaluation.by_component],
+        "response_times": {
+            "current": evaluation.response_times,
+            "previous": evaluation.previous_response_times,
+        },
+        "resolution_times": {
+            "current": evaluation.resolution_times,
+            "previous": evaluation.previous_resolution_times,
+        },
+        "breaches": evaluation.breaches,
+        "reprioritised": evaluation.reprioritised,
+        "paging": evaluation.paging,
+        "acknowledge_times": evaluation.acknowledge_times,
+        "alerts": {
+            "opened": evaluation.alerts_opened,
+            "resolved": evaluation.alerts_resolved,
+            "resolution_times": evaluation.alert_resolution_times,
+        },
+    }
 
 
 class CommentDetailView(AddressLimitMixin, IssueMixin, generics.RetrieveAPIView):

@@ -18,6 +18,7 @@ from audit.services import audited
 from clients.models import Client
 from monitoring.models import MonitoringAlert
 from oncall.models import Escalation, EscalationState
+from paqt_support.exceptions import ApplicationError
 from sla.models import ClockKind, SlaClock
 from sla.policy import Verdict, clock_missed_at, clock_verdict
 from sla.selectors import ReportTally
@@ -25,6 +26,31 @@ from tickets.choices import Category, Priority
 from tickets.models import EventKind, Issue, IssueEvent
 
 TOP_COMPONENTS = 5
+# A longer period makes a report nobody reads and a query nobody waits for.
+MAX_PERIOD_DAYS = 3 * 366
+# The years the evaluation's addresses take; they also keep the previous period, as long
+# as the chosen one and before it, within the calendar.
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+
+
+class PeriodError(ApplicationError):
+    """A chosen period that cannot be evaluated."""
+
+    code = "invalid-period"
+
+
+def evaluation_period_check(*, first_day: date, last_day: date) -> None:
+    """Raise ``PeriodError`` unless the local dates ``first_day`` to ``last_day`` (included) fit."""
+    if last_day < first_day:
+        raise PeriodError(_("The period ends before it starts."), field="ends_on")
+    if (last_day - first_day).days >= MAX_PERIOD_DAYS:
+        raise PeriodError(_("Choose a period of at most three years."), field="ends_on")
+    if first_day.year < FIRST_YEAR or last_day.year > LAST_YEAR:
+        raise PeriodError(
+            _("Choose a period from the year %(first)s up to %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            field="starts_on",
+        )
 
 
 @dataclass(frozen=True)

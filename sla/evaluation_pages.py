@@ -17,12 +17,15 @@ from clients.models import Client
 from oncall.policy import END_REASON_LABELS
 from paqt_support.dates import day_text, when_csv
 from sla.charts import Series, bar_chart
-from sla.evaluation import Distribution, Evaluation, sla_evaluation
+from sla.evaluation import (
+    Distribution,
+    Evaluation,
+    PeriodError,
+    evaluation_period_check,
+    sla_evaluation,
+)
 from sla.models import ClockKind
 from tickets.notifications import issue_url_for
-
-# A longer period makes a report nobody reads and a query nobody waits for.
-MAX_PERIOD_DAYS = 3 * 366
 
 
 class PeriodForm(forms.Form):
@@ -37,10 +40,10 @@ class PeriodForm(forms.Form):
         if (start is None) != (end is None):
             raise forms.ValidationError(_("Give both dates of the period, or neither."))
         if start and end:
-            if end < start:
-                raise forms.ValidationError(_("The period ends before it starts."))
-            if (end - start).days >= MAX_PERIOD_DAYS:
-                raise forms.ValidationError(_("Choose a period of at most three years."))
+            try:
+                evaluation_period_check(first_day=start, last_day=end)
+            except PeriodError as exc:
+                raise forms.ValidationError(exc.message) from None
         return data
 
 

@@ -220,6 +220,17 @@ def sla_report_client_for_user(*, user, code: str) -> Client:
     return client_list_for_user(user=user).get(code=code)
 
 
+def sla_evaluation_client_for_user(*, user, code: str) -> Client:
+    """Return the client with ``code`` if ``user`` may read its yearly evaluation.
+
+    Staff may as for the monthly report; a client's contact for its own organisation only.
+    Raise ``Client.DoesNotExist`` otherwise, so that a view answers 404 to both.
+    """
+    if user.is_authenticated and user.client_id:
+        return client_list_for_user(user=user).get(code=code)
+    return sla_report_client_for_user(user=user, code=code)
+
+
 @dataclass(frozen=True)
 class ReportClock:
     """One clock in the report; ``verdict`` is a ``policy.Verdict``.

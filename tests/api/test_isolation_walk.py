@@ -53,7 +53,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from api.authentication import ApiTokenAuthentication
-from api.urls import ClientCodeConverter, MonthConverter, ReferenceConverter
+from api.urls import ClientCodeConverter, MonthConverter, ReferenceConverter, YearConverter
 from clients.models import Client, Team
 from monitoring.models import SourceKind
 from monitoring.services import monitoring_source_create
@@ -192,6 +192,8 @@ class ClientA:
             return self.issue.reference
         if isinstance(converter, MonthConverter):
             return timezone.localtime(self.issue.created_at).strftime("%Y-%m")
+        if isinstance(converter, YearConverter):
+            return timezone.localtime(self.issue.created_at).year
         assert url.name in POINTS_AT, f"{url.name} takes <{param}>: say in POINTS_AT what it is"
         return getattr(self, POINTS_AT[url.name]).pk
 

@@ -5,6 +5,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -80,6 +81,7 @@ def world(db, settings, _keep_test_connection):
         "sources": sources,
         "reference": issue.reference,
         "code": team.client.code,
+        "year": str(timezone.localtime(issue.created_at).year),
         "ids": {
             "comments": comment.pk,
             "attachments": comment.attachments.get().pk,
@@ -102,6 +104,8 @@ def _point_at_real_objects(case, world) -> None:
         params["reference"] = world["reference"]
     if "code" in params and len(params["code"]) % 2:
         params["code"] = world["code"]
+    if "year" in params and int(params["year"]) % 2:
+        params["year"] = world["year"]
     if "pk" in params and params["pk"] % 2:
         collection = case.path.split("/")[-2 if case.path.endswith("{pk}") else -3]
         params["pk"] = world["ids"].get(collection, params["pk"])

@@ -87,19 +87,27 @@ def test_the_pdf_is_a_pdf(client, team_member, year):  # noqa: F811
     assert response.content.startswith(b"%PDF-")
 
 
-def test_a_period_that_ends_before_it_starts_is_refused_with_a_message(
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("2025-06-01", "2025-01-01", "The period ends before it starts."),
+        ("0001-01-01", "0001-01-02", "Choose a period from the year 2000 up to 2999."),
+    ],
+)
+def test_a_bad_period_is_refused_with_a_message(
     client,
     team_member,
     year,  # noqa: F811
+    start,
+    end,
+    message,
 ):
     log_in(client, team_member)
 
-    response = client.get(
-        _staff_url("evaluation", year), {"start": "2025-06-01", "end": "2025-01-01"}
-    )
+    response = client.get(_staff_url("evaluation", year), {"start": start, "end": end})
 
     assert response.status_code == 400
-    assert "The period ends before it starts." in response.content.decode()
+    assert message in response.content.decode()
 
 
 def test_a_chosen_period_narrows_the_report(client, team_member, year):  # noqa: F811
