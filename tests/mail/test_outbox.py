@@ -165,7 +165,9 @@ def test_the_new_issue_mail_is_rendered_once_per_language_and_audience(org, monk
         org.client.team.members.add(give_staff())
     renders = []
     original = outbox.mail_render
-    monkeypatch.setattr(outbox, "mail_render", lambda *args: renders.append(args[2]) or original(*args))
+    monkeypatch.setattr(
+        outbox, "mail_render", lambda *args: renders.append(args[2]) or original(*args)
+    )
     committed(issue_file, org=org)
     members = org.client.team.members.count()
     assert members >= 4
