@@ -418,6 +418,8 @@ SPECTACULAR_SETTINGS = {
         "AuditChannelEnum": "audit.models.AuditChannel",
         "AuditActionEnum": "audit.models.AuditAction",
         "AuditRoleEnum": "audit.models.AuditRole",
+        "EventKindEnum": "tickets.models.EventKind",
+        "ClockKindEnum": "sla.models.ClockKind",
     },
     # The documentation page loads its scripts from this app, never from a CDN.
     "REDOC_DIST": "SIDECAR",
