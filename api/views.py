@@ -660,6 +660,18 @@ class AgreementDetailView(AddressLimitMixin, generics.RetrieveAPIView):
 ON_CALL_HORIZON = timedelta(days=3653)
 
 
+def _shift_body(layer, shift, users: dict) -> dict:
+    """Return one shift of ``layer`` as the on-call and schedule answers give it."""
+    return {
+        "level": layer.level,
+        "layer": layer.name,
+        "user": users.get(shift.user),
+        "starts_at": shift.starts_at,
+        "ends_at": shift.ends_at,
+        "is_override": shift.is_override,
+    }
+
+
 class OnCallView(AddressLimitMixin, APIView):
     """Who is on call now, per rota and layer (staff only)."""
 
@@ -684,17 +696,7 @@ class OnCallView(AddressLimitMixin, APIView):
             "rotas": [
                 {
                     "rota": rota.name,
-                    "shifts": [
-                        {
-                            "level": layer.level,
-                            "layer": layer.name,
-                            "user": users.get(shift.user),
-                            "starts_at": shift.starts_at,
-                            "ends_at": shift.ends_at,
-                            "is_override": shift.is_override,
-                        }
-                        for layer, shift in shifts
-                    ],
+                    "shifts": [_shift_body(layer, shift, users) for layer, shift in shifts],
                 }
                 for rota, shifts in rotas
             ],
@@ -765,17 +767,7 @@ class RotaScheduleView(RotaMixin, APIView):
                 {
                     "level": layer.level,
                     "layer": layer.name,
-                    "shifts": [
-                        {
-                            "level": layer.level,
-                            "layer": layer.name,
-                            "user": users.get(shift.user),
-                            "starts_at": shift.starts_at,
-                            "ends_at": shift.ends_at,
-                            "is_override": shift.is_override,
-                        }
-                        for shift in shifts
-                    ],
+                    "shifts": [_shift_body(layer, shift, users) for shift in shifts],
                 }
                 for layer, shifts in layers
             ],
