@@ -1,13 +1,29 @@
 """The OpenAPI description: error answers on every operation and the token security scheme."""
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
 
 from api.problems import PROBLEM_CONTENT_TYPE, title_for
 from api.serializers import ProblemSerializer
 
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class EnglishSchemaGenerator(SchemaGenerator):
+    """Write the OpenAPI document in English, whoever asks and in whatever language.
+
+    Integrators share one contract: a document that changed with the caller's
+    Accept-Language, or with the server's default language in ``manage.py spectacular``,
+    would differ between two teams reading the same API. Error answers still follow
+    the caller's language; only the description of the API is fixed.
+    """
+
+    def get_schema(self, request=None, public=False):
+        with translation.override("en"):
+            return super().get_schema(request=request, public=public)
 
 
 class ApiAutoSchema(AutoSchema):

@@ -408,6 +408,7 @@ SPECTACULAR_SETTINGS = {
     # The API's full version; ApiVersionMiddleware sends it as the API-Version header.
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "DEFAULT_GENERATOR_CLASS": "api.schema.EnglishSchemaGenerator",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
