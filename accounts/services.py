@@ -301,9 +301,9 @@ def user_anonymise(*, user: User, actor: User, now: datetime | None = None) -> U
 
     The user name becomes ``former-contact-<id>``; names and email address are emptied;
     the password becomes unusable and the account inactive and no client admin. Their API
-    tokens, second factors, sessions and follows go; their issues, replies, files and
-    events stay, and now show the placeholder; the copy of the name that follow events keep
-    in their details is replaced too. Text the person wrote stays as written.
+    tokens, second factors, sessions, follows and single sign-on links go; their issues,
+    replies, files and events stay, and now show the placeholder; the copy of the name that
+    follow events keep in their details is replaced too. Text the person wrote stays as written.
 
     Only an administrator may; staff, service accounts, superusers, someone already
     anonymised and the actor themselves are refused with ``ApplicationError``.
@@ -345,6 +345,7 @@ def user_anonymise(*, user: User, actor: User, now: datetime | None = None) -> U
             "sessions": user_sessions_end(user_id=user.pk),
             "follows": Issue.watchers.through.objects.filter(user_id=user.pk).delete()[0],
             "emails": mail_forget(user_id=user.pk, address=address),
+            "single_sign_on_links": user.external_identities.all().delete()[0],
         }
         events = list(
             IssueEvent.objects.filter(

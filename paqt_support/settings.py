@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "webhooks",
     "audit",
     "mail",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +118,8 @@ MIDDLEWARE = [
     # After the language, so that its pages and API refusals speak the person's language.
     "accounts.two_factor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside the language and sessions, so that its page speaks the person's language.
+    "sso.middleware.RemoteLogoutMiddleware",
     "paqt_support.middleware.PrivateCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -175,9 +178,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Axes first: it refuses a locked-out account or address before any password is checked.
+# Single sign-on (sso/): identity providers are set up per client in the admin. What an
+# outbound call to one may take, and what a login asks for.
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Logs in through a client's or the staff's identity provider (sso/); only when asked to.
+    "sso.backends.IdentityProviderBackend",
 ]
 # Asking for a new password: at most this many times an hour per email address and per
 # client address (API_NUM_PROXIES says which address that is).

@@ -46,6 +46,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accounts/unlock/<str:token>/", lockout_views.unlock, name="account-unlock"),
+    path("accounts/sso/", include("sso.urls")),
     path("accounts/", include("accounts.urls")),
     path("toegankelijkheid/", accessibility.statement, name="accessibility-statement"),
     path("sla/", include("sla.urls")),

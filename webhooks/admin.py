@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from clients.selectors import user_is_administrator
+from paqt_support.admin_readonly import AdministratorsOnlyAdmin, AdministratorsReadOnlyAdmin
 from webhooks import signing
 from webhooks.kinds import EventKind
 from webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -30,14 +30,6 @@ class WebhookEndpointForm(forms.ModelForm):
         fields = ("client", "url", "secret", "event_kinds", "is_active")
 
 
-class AdministratorsOnly:
-    def has_module_permission(self, request):
-        return user_is_administrator(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return user_is_administrator(request.user)
-
-
 class DeliveryInline(admin.TabularInline):
     model = WebhookDelivery
     fields = ("created_at", "kind", "issue", "status", "attempts", "response_status")
@@ -53,7 +45,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(AdministratorsOnly, admin.ModelAdmin):
+class WebhookEndpointAdmin(AdministratorsOnlyAdmin):
     form = WebhookEndpointForm
     list_display = ("url", "client", "is_active", "consecutive_failures", "disabled_at")
     list_filter = ("is_active",)
@@ -76,15 +68,6 @@ class WebhookEndpointAdmin(AdministratorsOnly, admin.ModelAdmin):
             "signature": signing.SIGNATURE_HEADER,
         }
 
-    def has_add_permission(self, request):
-        return user_is_administrator(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return user_is_administrator(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return user_is_administrator(request.user)
-
     def save_model(self, request, obj, form, change):
         switched_on = change and "is_active" in form.changed_data and obj.is_active
         super().save_model(request, obj, form, change)
@@ -93,7 +76,7 @@ class WebhookEndpointAdmin(AdministratorsOnly, admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(AdministratorsOnly, admin.ModelAdmin):
+class WebhookDeliveryAdmin(AdministratorsReadOnlyAdmin):
     list_display = ("created_at", "kind", "endpoint", "issue", "status", "attempts")
     list_filter = ("status", "kind")
     list_select_related = ("endpoint", "endpoint__client", "issue")
@@ -115,12 +98,3 @@ class WebhookDeliveryAdmin(AdministratorsOnly, admin.ModelAdmin):
         "body",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -161,6 +161,7 @@ def test_anonymising_is_recorded_in_the_access_log_without_the_old_identity(
         "sessions": 0,
         "follows": 2,
         "emails": 0,
+        "single_sign_on_links": 0,
     }
     assert not {name, email, username} & {entry.object_repr, entry.user_label, str(entry.detail)}
 
