@@ -9,11 +9,12 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.urls import reverse
 
-from oncall.demo import seed_oncall_demo
-from oncall.models import Escalation
+from oncall.demo import ROTA, seed_oncall_demo
+from oncall.models import Escalation, Rota
 from oncall.services import acknowledge_url, escalation_step_run
 from sla.models import Tier
 from tests.factories import StaffFactory
+from tests.organisations import give_role
 from tests.portal.helpers import issue_file, organisation
 from tests.two_factor import app_for
 from tickets import services as ticket_services
@@ -28,10 +29,17 @@ class Scene:
     contact_session: str
     admin_session: str
     staff_session: str
+    team_lead_session: str
+    administrator_session: str
     owes_code_session: str
     issue_path: str
     staff_issue_path: str
     report_path: str
+    evaluation_path: str
+    portal_evaluation_path: str
+    client_path: str
+    agreement_path: str
+    rota_path: str
     acknowledge_paths: list[str]
 
 
@@ -76,7 +84,11 @@ def _pages(org, count: int) -> list[str]:
 
 
 def scene(*, acknowledgements: int = 1) -> Scene:
-    """Build one client with issues, its people and their sessions, and pages to acknowledge."""
+    """Build one client with issues, its people and their sessions, and pages to acknowledge.
+
+    The team lead leads the client's team; the administrator has the role, not a superuser's
+    rights, so the admin shows them what it shows the people who run it.
+    """
     org = organisation("VRB")
     org.client.name = "Gemeente Vreeburg"
     org.client.save(update_fields=["name"])
@@ -84,13 +96,21 @@ def scene(*, acknowledgements: int = 1) -> Scene:
     ticket_services.comment_create(issue=issue, author=org.staff, body="We kijken ernaar.")
     issue_file(org, title="Logo in e-mails is onscherp", priority="P4")
     superuser = StaffFactory(username="beheer", is_superuser=True)
+    team_lead = give_role(StaffFactory(username="anna", first_name="Anna"), "Team leads")
+    org.client.team.members.add(team_lead)
+    org.client.team.lead = team_lead
+    org.client.team.save(update_fields=["lead"])
+    administrator = give_role(StaffFactory(username="ada", first_name="Ada"), "Administrators")
     owes_code = organisation("ZWL").contact
     app_for(owes_code)
     month = issue.created_at.astimezone(ZoneInfo("Europe/Amsterdam"))
+    acknowledge_paths = _pages(org, acknowledgements)
     return Scene(
         contact_session=session_for(org.contact),
         admin_session=session_for(org.admin),
         staff_session=session_for(superuser),
+        team_lead_session=session_for(team_lead),
+        administrator_session=session_for(administrator),
         owes_code_session=session_for(owes_code),
         issue_path=reverse("portal:issue-detail", args=[issue.reference]),
         staff_issue_path=reverse("admin:tickets_issue_change", args=[issue.pk]),
@@ -98,5 +118,12 @@ def scene(*, acknowledgements: int = 1) -> Scene:
             "sla:report",
             kwargs={"client_code": "VRB", "year": f"{month.year}", "month": f"{month.month:02d}"},
         ),
-        acknowledge_paths=_pages(org, acknowledgements),
+        evaluation_path=reverse(
+            "sla:evaluation", kwargs={"client_code": "VRB", "year": f"{month.year}"}
+        ),
+        portal_evaluation_path=reverse("portal:evaluation", args=[month.year]),
+        client_path=reverse("admin:clients_client_change", args=[org.client.pk]),
+        agreement_path=reverse("admin:sla_agreement_change", args=[org.agreement.pk]),
+        rota_path=reverse("admin:oncall_rota_change", args=[Rota.objects.get(name=ROTA).pk]),
+        acknowledge_paths=acknowledge_paths,
     )

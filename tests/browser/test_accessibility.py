@@ -1,6 +1,8 @@
 """axe-core on every portal page and the staff's main pages, in both languages and two widths.
 
-The dashboard of team leads is not walked yet: it does not exist on this branch.
+The staff's pages are walked by whom they are for: the queue, the issue and the reports by
+staff, the dashboard by a team lead, and the management of clients, agreements and the rota
+by an administrator. Files (CSV, PDF) are not pages and are not walked.
 """
 
 import pytest
@@ -50,6 +52,7 @@ PORTAL_PAGES = {
         "/accounts/colleagues/invite/",
     ),
     "export": ("admin", "/organisation/export/", None),
+    "yearly evaluation": ("contact", "{portal_evaluation_path}", None),
     "acknowledge": ("anonymous", "{acknowledge_path}", None),
     "acknowledge link broken": ("anonymous", "/oncall/acknowledge/not-a-token/", None),
 }
@@ -57,7 +60,15 @@ STAFF_PAGES = {
     "queue": ("staff", "/admin/tickets/issue/", None),
     "staff issue page": ("staff", "{staff_issue_path}", None),
     "SLA report": ("staff", "{report_path}", None),
+    "staff's yearly evaluation": ("staff", "{evaluation_path}", None),
     "on-call schedule": ("staff", "/oncall/", None),
+    "dashboard": ("team_lead", "/admin/", None),
+    "clients": ("administrator", "/admin/clients/client/", None),
+    "client": ("administrator", "{client_path}", None),
+    "agreements": ("administrator", "/admin/sla/agreement/", None),
+    "agreement": ("administrator", "{agreement_path}", None),
+    "rotas": ("administrator", "/admin/oncall/rota/", None),
+    "rota": ("administrator", "{rota_path}", None),
 }
 
 
@@ -102,12 +113,19 @@ def _walk(browser, live_server, walk, pages, *, language, width, portal):
         "contact": walk.contact_session,
         "admin": walk.admin_session,
         "staff": walk.staff_session,
+        "team_lead": walk.team_lead_session,
+        "administrator": walk.administrator_session,
         "owes_code": walk.owes_code_session,
     }
     paths = {
         "issue_path": walk.issue_path,
         "staff_issue_path": walk.staff_issue_path,
         "report_path": walk.report_path,
+        "evaluation_path": walk.evaluation_path,
+        "portal_evaluation_path": walk.portal_evaluation_path,
+        "client_path": walk.client_path,
+        "agreement_path": walk.agreement_path,
+        "rota_path": walk.rota_path,
         "acknowledge_path": walk.acknowledge_paths[0],
     }
     contexts = {}
