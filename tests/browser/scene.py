@@ -13,6 +13,7 @@ from oncall.demo import ROTA, seed_oncall_demo
 from oncall.models import Escalation, Rota
 from oncall.services import acknowledge_url, escalation_step_run
 from sla.models import Tier
+from sso.models import IdentityProvider
 from tests.factories import StaffFactory
 from tests.organisations import give_role
 from tests.portal.helpers import issue_file, organisation
@@ -41,11 +42,14 @@ class Scene:
     agreement_path: str
     rota_path: str
     acknowledge_paths: list[str]
+    organisation_login_session: str
+    organisation_login_email: str
 
 
-def session_for(user) -> str:
+def session_for(user, **data) -> str:
     """Return the key of a logged-in session of ``user``, as the login view would make it."""
     session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session.update(data)
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
@@ -105,6 +109,7 @@ def scene(*, acknowledgements: int = 1) -> Scene:
     app_for(owes_code)
     month = issue.created_at.astimezone(ZoneInfo("Europe/Amsterdam"))
     acknowledge_paths = _pages(org, acknowledgements)
+    provider = _identity_provider(org.client)
     return Scene(
         contact_session=session_for(org.contact),
         admin_session=session_for(org.admin),
@@ -126,4 +131,26 @@ def scene(*, acknowledgements: int = 1) -> Scene:
         agreement_path=reverse("admin:sla_agreement_change", args=[org.agreement.pk]),
         rota_path=reverse("admin:oncall_rota_change", args=[Rota.objects.get(name=ROTA).pk]),
         acknowledge_paths=acknowledge_paths,
+        organisation_login_session=session_for(
+            org.contact, sso={"provider": provider.pk, "id_token": "header.payload.signature"}
+        ),
+        organisation_login_email="medewerker@vreeburg.nl",
+    )
+
+
+def _identity_provider(client) -> IdentityProvider:
+    """The client's own login; its pages are walked, its provider is never reached."""
+    base = "https://login.vreeburg.example/oidc"
+    return IdentityProvider.objects.create(
+        name=client.name,
+        client=client,
+        issuer=base,
+        oidc_client_id="paqt-support",
+        oidc_client_secret="not used",
+        email_domains=["vreeburg.nl"],
+        authorization_endpoint=f"{base}/authorize",
+        token_endpoint=f"{base}/token",
+        userinfo_endpoint=f"{base}/userinfo",
+        jwks_uri=f"{base}/jwks",
+        end_session_endpoint=f"{base}/logout",
     )

@@ -24,6 +24,8 @@ FAILING_IMPACTS = {"serious", "critical"}
 PORTAL_PAGES = {
     "login": ("anonymous", "/accounts/login/", None),
     "login with errors": ("anonymous", "/accounts/login/", "/accounts/login/"),
+    "organisation login": ("anonymous", "/accounts/sso/", None),
+    "organisation login with errors": ("anonymous", "/accounts/login/", "/accounts/sso/"),
     "password reset": ("anonymous", "/accounts/password-reset/", None),
     "accessibility statement": ("anonymous", "/toegankelijkheid/", None),
     "issue list": ("contact", "/issues/", None),
@@ -184,4 +186,44 @@ def test_staff_pages_have_no_serious_accessibility_violations(
     found = _walk(
         browser, live_server, walk, STAFF_PAGES, language=language, width=width, portal=False
     )
+    assert not found, _report(found)
+
+
+@pytest.mark.parametrize(("language", "width"), LANGUAGES_AND_WIDTHS)
+def test_the_organisation_login_offer_and_its_logout_page_have_no_serious_violations(
+    live_server, walk, browser, language, width
+):
+    found = {}
+    visitor = new_context(browser, live_server, language=language, width=width, bypass_csp=True)
+    page = visitor.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_sso_email", walk.organisation_login_email)
+    with page.expect_navigation():
+        page.locator('main form[action$="/accounts/sso/"] button[type=submit]').click()
+    assert page.locator("a.button", has_text="Gemeente Vreeburg").count() == 1
+    if problems := _violations(page) + (_too_wide(page) if width < 500 else []):
+        found["organisation login offer"] = problems
+    visitor.close()
+
+    contact = new_context(
+        browser,
+        live_server,
+        language=language,
+        width=width,
+        session=walk.organisation_login_session,
+        bypass_csp=True,
+    )
+    # The page sends the browser on to the provider at once; a navigation dropped as aborted
+    # leaves it on the page, to be checked.
+    contact.route("https://login.vreeburg.example/**", lambda route: route.abort("aborted"))
+    page = contact.new_page()
+    page.goto(live_server.url + "/issues/")
+    with page.expect_event("requestfailed", lambda request: "vreeburg.example" in request.url):
+        page.locator('form[action="/accounts/logout/"]').evaluate("form => form.requestSubmit()")
+    page.wait_for_load_state()
+    assert page.url == live_server.url + "/accounts/logout/"
+    assert page.locator("a.button", has_text="Gemeente Vreeburg").count() == 1
+    if problems := _violations(page) + (_too_wide(page) if width < 500 else []):
+        found["organisation logout"] = problems
+    contact.close()
     assert not found, _report(found)
