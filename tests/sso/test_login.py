@@ -10,7 +10,7 @@ from django.test import Client as Browser
 from audit.models import AuditAction, AuditEntry
 from sso.models import ExternalIdentity
 from tests.factories import ClientFactory, ContactFactory, StaffFactory
-from tests.sso.conftest import log_in, refusal
+from tests.sso.identity_provider import log_in, refusal
 
 pytestmark = pytest.mark.django_db
 

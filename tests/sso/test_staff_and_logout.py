@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user
 
 from tests.factories import ContactFactory, StaffFactory
-from tests.sso.conftest import log_in, refusal
+from tests.sso.identity_provider import log_in, refusal
 
 pytestmark = pytest.mark.django_db
 
