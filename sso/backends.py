@@ -5,6 +5,8 @@ provider, so the backend takes its endpoints and client from that record instead
 checks what the library leaves out: the token's issuer and audience.
 """
 
+import logging
+
 import jwt
 import requests
 from django.contrib.auth import get_user_model
@@ -15,6 +17,8 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from sso.models import IdentityProvider
 from sso.services import SignInRefused, user_for_login
+
+logger = logging.getLogger(__name__)
 
 # What identity providers sign ID tokens with; HS256 would make the client secret the key.
 SIGNING_ALGORITHM = "RS256"
@@ -47,11 +51,16 @@ class IdentityProviderBackend(OIDCAuthenticationBackend):
         try:
             return super().authenticate(request, **kwargs)
         except requests.RequestException as exc:
+            logger.warning("Identity provider %s failed: %s", identity_provider.pk, exc)
             raise SignInRefused(
                 _("%(provider)s did not answer as expected; try again later.")
                 % {"provider": identity_provider.name}
             ) from exc
-        except (SuspiciousOperation, jwt.PyJWTError) as exc:
+        except (SuspiciousOperation, jwt.PyJWTError, KeyError, TypeError, ValueError) as exc:
+            # A token, key set or userinfo that is not what the standard says it is.
+            logger.warning(
+                "Login from identity provider %s not verified", identity_provider.pk, exc_info=True
+            )
             raise SignInRefused(
                 _("The login from %(provider)s could not be verified.")
                 % {"provider": identity_provider.name}
@@ -78,7 +87,7 @@ class IdentityProviderBackend(OIDCAuthenticationBackend):
     def get_or_create_user(self, access_token, id_token, payload):
         self.id_token_claims = payload
         claims = self.get_userinfo(access_token, id_token, payload)
-        if str(claims.get("sub")) != str(payload.get("sub")):
+        if not isinstance(claims, dict) or str(claims.get("sub")) != str(payload.get("sub")):
             raise SuspiciousOperation("The userinfo is of someone else than the ID token.")
         return user_for_login(provider=self.provider, claims=claims)
 

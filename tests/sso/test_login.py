@@ -10,7 +10,7 @@ from django.test import Client as Browser
 from audit.models import AuditAction, AuditEntry
 from sso.models import ExternalIdentity
 from tests.factories import ClientFactory, ContactFactory, StaffFactory
-from tests.sso.identity_provider import log_in, refusal
+from tests.sso.identity_provider import callback_path, log_in, refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +199,29 @@ def test_anonymising_a_contact_removes_their_link_to_the_provider(
     user_anonymise(user=anna, actor=administrator)
 
     assert not ExternalIdentity.objects.exists()
+
+
+def test_a_provider_that_refuses_the_code_is_a_clear_refusal(
+    client, oidc_provider, provider_a, gemeente_a
+):
+    ContactFactory(client=gemeente_a, email="anna@gemeente-a.nl")
+    provider_a.oidc_client_secret = "not the secret"
+    provider_a.save()
+
+    answer, _ = log_in(client, oidc_provider, provider_a, "anna")
+
+    assert "Gemeente A did not answer as expected" in refusal(answer, client)
+
+
+def test_a_provider_that_is_down_at_the_callback_is_a_clear_refusal(
+    client, oidc_provider, provider_a, gemeente_a
+):
+    ContactFactory(client=gemeente_a, email="anna@gemeente-a.nl")
+    start = client.get(f"/accounts/sso/{provider_a.pk}/start/")
+    back = oidc_provider.log_in(start["Location"], "anna")
+    provider_a.token_endpoint = "http://127.0.0.1:9/openid/token"
+    provider_a.save()
+
+    answer = client.get(callback_path(back))
+
+    assert "Gemeente A did not answer as expected" in refusal(answer, client)
