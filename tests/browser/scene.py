@@ -41,6 +41,7 @@ class Scene:
     client_path: str
     agreement_path: str
     rota_path: str
+    identity_provider_path: str
     acknowledge_paths: list[str]
     organisation_login_session: str
     organisation_login_email: str
@@ -130,6 +131,7 @@ def scene(*, acknowledgements: int = 1) -> Scene:
         client_path=reverse("admin:clients_client_change", args=[org.client.pk]),
         agreement_path=reverse("admin:sla_agreement_change", args=[org.agreement.pk]),
         rota_path=reverse("admin:oncall_rota_change", args=[Rota.objects.get(name=ROTA).pk]),
+        identity_provider_path=reverse("admin:sso_identityprovider_change", args=[provider.pk]),
         acknowledge_paths=acknowledge_paths,
         organisation_login_session=session_for(
             org.contact, sso={"provider": provider.pk, "id_token": "header.payload.signature"}

@@ -1,8 +1,9 @@
 """axe-core on every portal page and the staff's main pages, in both languages and two widths.
 
 The staff's pages are walked by whom they are for: the queue, the issue and the reports by
-staff, the dashboard by a team lead, and the management of clients, agreements and the rota
-by an administrator. Files (CSV, PDF) are not pages and are not walked.
+staff, the dashboard by a team lead, and the management of clients, agreements, the rota
+and identity providers by an administrator. Files (CSV, PDF) are not pages and are not
+walked.
 """
 
 import pytest
@@ -71,6 +72,8 @@ STAFF_PAGES = {
     "agreement": ("administrator", "{agreement_path}", None),
     "rotas": ("administrator", "/admin/oncall/rota/", None),
     "rota": ("administrator", "{rota_path}", None),
+    "identity providers": ("administrator", "/admin/sso/identityprovider/", None),
+    "identity provider": ("administrator", "{identity_provider_path}", None),
 }
 
 
@@ -128,6 +131,7 @@ def _walk(browser, live_server, walk, pages, *, language, width, portal):
         "client_path": walk.client_path,
         "agreement_path": walk.agreement_path,
         "rota_path": walk.rota_path,
+        "identity_provider_path": walk.identity_provider_path,
         "acknowledge_path": walk.acknowledge_paths[0],
     }
     contexts = {}
