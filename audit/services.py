@@ -33,7 +33,7 @@ def _label_and_client(obj) -> tuple[str, int | None]:
         return obj.name, obj.client_id
     if label == "accounts.user":
         return obj.username, obj.client_id
-    if label == "clients.team":
+    if label in ("clients.team", "sso.identityprovider"):
         return obj.name, obj.client_id
     return str(obj.pk), None
 

@@ -18,6 +18,8 @@ AUDITED_MODELS = (
     "clients.Team",
     "sla.Agreement",
     "accounts.User",
+    # Who may log in through which provider: a change here is a change of access.
+    "sso.IdentityProvider",
 )
 
 # Fields that change as a side effect of using the product rather than by anyone's decision.

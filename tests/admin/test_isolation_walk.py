@@ -54,6 +54,7 @@ from api.services import api_token_create
 from monitoring.models import MonitoringAlert, SourceKind
 from monitoring.services import monitoring_source_create
 from oncall.models import ChannelHealth, OncallSettings, Page, PagingProfile
+from sso.models import IdentityProvider
 from tests.factories import (
     ClientFactory,
     ContactFactory,
@@ -88,6 +89,7 @@ CLIENT_DATA = frozenset(
         "oncall.escalation",
         "sla.agreement",
         "sla.slaclock",
+        "sso.identityprovider",
         "tickets.issue",
         "webhooks.webhookdelivery",
         "webhooks.webhookendpoint",
@@ -304,6 +306,18 @@ def _client_a(calendar) -> tuple[dict[str, models.Model], list[str]]:
         body=f'{{"issue": {{"reference": "{issue.reference}"}}}}',
         created_at=now,
     )
+    identity_provider = IdentityProvider.objects.create(
+        name="Quokkadam login",
+        client=client,
+        issuer="https://login.quokka.example.org",
+        oidc_client_id="quokka-client",
+        oidc_client_secret="quokkageheim",
+        email_domains=["quokka.example.org"],
+        authorization_endpoint="https://login.quokka.example.org/authorize",
+        token_endpoint="https://login.quokka.example.org/token",
+        userinfo_endpoint="https://login.quokka.example.org/userinfo",
+        jwks_uri="https://login.quokka.example.org/jwks",
+    )
     objects = {
         "clients.client": client,
         "clients.team": team,
@@ -318,6 +332,7 @@ def _client_a(calendar) -> tuple[dict[str, models.Model], list[str]]:
         "monitoring.monitoringalert": alert,
         "webhooks.webhookendpoint": endpoint,
         "webhooks.webhookdelivery": delivery,
+        "sso.identityprovider": identity_provider,
     }
     markers = [
         "quokka",

@@ -2,6 +2,7 @@
 
 import pytest
 
+from audit.models import AuditAction, AuditEntry
 from sso.models import IdentityProvider
 from tests.factories import ClientFactory, StaffFactory
 from tests.organisations import give_role
@@ -48,6 +49,8 @@ def test_saving_a_provider_reads_its_endpoints_from_the_issuer(admin_browser, oi
     assert provider.token_endpoint == oidc_provider.issuer + "/token"
     assert provider.jwks_uri == oidc_provider.issuer + "/jwks"
     assert provider.end_session_endpoint == oidc_provider.issuer + "/end-session"
+    entry = AuditEntry.objects.get(action=AuditAction.CREATE, object_type="sso.identityprovider")
+    assert (entry.object_repr, entry.client_id) == ("Gemeente A", gemeente.pk)
 
 
 def test_an_issuer_whose_configuration_names_another_is_refused(admin_browser, oidc_provider):
